@@ -70,6 +70,9 @@ func ValidateFileName(name string) error {
 			return Errorf(EInvalid, "文件名含有控制字符或文字方向控制符，可能用于伪装文件类型，请重命名 (file name contains control or bidi characters)")
 		}
 	}
+	if strings.TrimSpace(strings.TrimSuffix(name, path.Ext(name))) == "" {
+		return Errorf(EInvalid, "文件名“%s”只有扩展名，请补上名称 (file name has no base name)", name)
+	}
 	if strings.HasSuffix(name, ".") || strings.HasSuffix(name, " ") {
 		return Errorf(EInvalid, "文件名不能以点或空格结尾 (file name must not end with a dot or space)")
 	}

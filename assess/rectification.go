@@ -68,8 +68,10 @@ func (r Rectification) Transition(to RectState) (Rectification, error) {
 	return r, nil
 }
 
-// Overdue reports whether the rectification is still open after its deadline
-// (the deadline day itself is allowed).
+// Overdue reports whether the rectification still waits for the unit's
+// response (待整改, including one sent back after verification) after its
+// deadline; the deadline day itself is allowed. A rectification the unit has
+// responded to waits for the reviewer and is not overdue.
 func (r Rectification) Overdue(now time.Time) bool {
-	return r.State != RectClosed && !r.Deadline.IsZero() && DayOf(now).After(DayOf(r.Deadline))
+	return r.State == RectOpen && !r.Deadline.IsZero() && DayOf(now).After(DayOf(r.Deadline))
 }

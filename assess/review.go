@@ -35,7 +35,7 @@ func ValidateScore(score, max float64) error {
 	if math.IsNaN(score) || math.IsInf(score, 0) {
 		return Errorf(EInvalid, "分数不是有效数字 (score is not a number)")
 	}
-	if score < 0 || score > max {
+	if score < 0 || !(score <= max) { // also refuses a NaN max
 		return Errorf(EInvalid, "分数应在 0 到 %s 分之间 (score must be between 0 and %s)", FormatScore(max), FormatScore(max))
 	}
 	if math.Abs(score*10-math.Round(score*10)) > 1e-9 {
