@@ -82,7 +82,7 @@ type Year struct {
 // CheckWritable returns an EClosed error when the year is closed.
 func (y Year) CheckWritable() error {
 	if y.State == YearClosed {
-		return Errorf(EClosed, "%s考核年度已关闭，数据已冻结，不能再修改 (the year is closed)", y.Name)
+		return Errorf(EClosed, "%s考核已关闭，数据已冻结，不能再修改 (the assessment year is closed)", y.Name)
 	}
 	return nil
 }
