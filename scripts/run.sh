@@ -30,7 +30,8 @@ client=(--data "$data/client-$user")
 echo "== 客户端登录 (client login as $user) =="
 printf '%s\n' "$password" | "$bin/yiwangtong" "${client[@]}" login --server "http://$addr" --username "$user" --password-stdin
 "$bin/yiwangtong" "${client[@]}" sync
-"$bin/yiwangtong" "${client[@]}" tasks | head -15
+"$bin/yiwangtong" "${client[@]}" tasks >"$data/tasks-$user.tsv"
+sed -n 1,15p "$data/tasks-$user.tsv"
 echo
 echo "服务器运行中 (server running) at http://$addr — 客户端数据 (client data) in $data/client-$user"
 echo "例如 (try): bin/yiwangtong ${client[*]} show TASK-ID"
