@@ -11,7 +11,7 @@ STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 # PDFs back, PostgreSQL for the scale-out store.
 APT_PACKAGES = gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	xvfb xauth poppler-utils curl
+	xvfb xauth poppler-utils zbar-tools curl
 
 .PHONY: all deps tools build run test vet lint race check-server-deps bench clean
 
@@ -56,3 +56,32 @@ bench:
 
 clean:
 	rm -rf bin dist
+
+# ---------------------------------------------------------------- release
+# `make release` writes dist/: the signed Windows client and its per-user MSI,
+# the Linux desktop .tar.xz and .deb, the server for linux/amd64, linux/arm64
+# and windows/amd64 with its systemd unit and example configuration, and
+# SHA256SUMS (see scripts/release/release.sh for SIGN_CERT, SIGN_KEY, …).
+# `make release-test` rebuilds dist/ when a source file or the version
+# changed, then checks every artifact and runs the non-GUI packages' tests
+# as Windows binaries under Wine.
+RELEASE_TEST_PACKAGES = wine64 desktop-file-utils msitools wixl osslsigncode gcc-mingw-w64-x86-64 dpkg-dev xz-utils
+RELEASE_INPUTS = $(shell find . \( -path ./dist -o -path ./build -o -path ./.git -o -path ./bin -o -path ./.data \) -prune \
+	-o -type f -print 2>/dev/null | grep -v '[[:space:]]')
+
+.PHONY: release release-test FORCE
+
+release:
+	@./scripts/release/release.sh
+
+build/release/version.stamp: FORCE
+	@mkdir -p $(@D)
+	@v=$$(./scripts/release/version.sh) && [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+
+dist/SHA256SUMS: $(RELEASE_INPUTS) build/release/version.stamp
+	@./scripts/release/release.sh
+
+release-test: dist/SHA256SUMS
+	@./scripts/apt-install.sh $(RELEASE_TEST_PACKAGES)
+	$(GO) vet -tags release ./scripts/release/releasetest
+	$(GO) test -tags release -count=1 -timeout 60m -v ./scripts/release/releasetest

@@ -1,0 +1,54 @@
+// Package report writes the documents that leave the system: the PDF
+// feedback reports (反馈报告) for a unit, the city summary and the evidence
+// checklist; the Excel templates and imports of indicators and external
+// scores; the data downloads (数据下载) as .xlsx and as CSV; and the evidence
+// bundle, a ZIP with a hash manifest.
+//
+// Everything works from plain input types built from the assess types
+// (FeedbackData, CitySummaryData, ChecklistData, MatrixData, BundleItem, …),
+// so this package knows nothing of the local database or the network. The
+// desktop client and the headless command fill them from localdb, e.g.
+//
+//	data, err := db.FeedbackData(ctx, yearID, unitID, now) // localdb, to come
+//	err = report.WriteFeedback(file, data, report.Options{})
+//
+// and `yiwangtong report feedback|summary|checklist|matrix|bundle …` does
+// the same from a script.
+//
+// # PDF library
+//
+// The PDFs are drawn with github.com/go-pdf/fpdf rather than
+// github.com/jung-kurt/gofpdf, which the design card names. fpdf is the
+// maintained fork of gofpdf: the same API and, for our documents,
+// byte-identical output (measured on this project's machines), but
+// jung-kurt/gofpdf was archived in 2021 and takes no fixes, while fpdf
+// carries the fixes made since and is a plain Go module with no cgo. Both
+// subset TrueType fonts, so a report embeds only the glyphs it uses.
+//
+// # Fonts and typography
+//
+// One font is bundled (assets.CJKFont, WenQuanYi Micro Hei), so the
+// official-document hierarchy (小标宋 title, 黑体 headings, 仿宋 body) is
+// rendered with size and weight: headings are drawn in a simulated bold,
+// text rendering mode 2 (fill, then stroke the outline) with a stroke of 3%
+// of the font size, which thickens the strokes the way a bold face would.
+// The pages follow GB/T 9704 (A4, margins top 37 mm, left 28 mm, right 26 mm,
+// bottom 35 mm), with a smaller body size than an official letter, since
+// these are tables of figures.
+//
+// Parsing the 4.6 MB font takes longer than laying out a whole report, so
+// the font is parsed once per process: it is cut down to the characters of
+// GB 2312 plus ASCII and common punctuation (about 8,200 glyphs), and that
+// smaller font is what each document loads. A document that draws a
+// character outside that set is drawn again with a font cut from the full
+// font to the set plus its own characters, so nothing is ever lost. The
+// output is a function of the data alone.
+//
+// # Verification
+//
+// Each feedback report prints the SHA-256 of a canonical JSON of its data
+// (FeedbackData.CanonicalJSON) and a QR code of that digest, so that a
+// printed, stamped copy can be checked against the server's records: the
+// server builds the same FeedbackData and compares digests. The generation
+// time is not part of the digest.
+package report
