@@ -75,6 +75,8 @@ func init() {
 		reviewCommand, respondCommand, verifyRectCommand, fetchCommand,
 		conflictsCommand, resolveCommand,
 	}
+	// Documents and downloads (report*.go).
+	commands = append(commands, reportCommand, exportCommand, importCommand, templateCommand)
 }
 
 // env is what a running command works with.
@@ -255,6 +257,8 @@ func (e *env) usage(w io.Writer) {
 不带命令运行时显示本帮助；“yiwangtong help 命令”显示该命令的用法。
 除 login、sync、fetch 外，所有命令都可离线使用，修改在下次同步时发送。
 (Every command but login, sync and fetch works offline; changes are sent at the next sync.)
+文档与导出 (documents)：report、export、import、template 按本机同步到的数据生成，
+例如 yiwangtong report feedback --unit 东城区 --out 反馈报告.pdf；export bundle 会先下载本机缺少的材料。
 退出码 (exit codes)：0 成功，1 失败，2 命令行有误，3 无法连接服务器（修改已保留待同步）。
 `)
 }

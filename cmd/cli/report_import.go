@@ -1,0 +1,239 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/yiwangtong/yiwangtong/assess"
+	"github.com/yiwangtong/yiwangtong/report"
+	"github.com/yiwangtong/yiwangtong/report/localdata"
+)
+
+var importCommand = command{
+	name: "import",
+	args: `indicators|external 文件.xlsx [--year 年度]
+
+  yiwangtong import indicators 文件.xlsx [--year 年度]
+      导入指标体系（系统管理员）：编号、上级编号、名称、内容、达标标准、需查验资料、分值、低分线、
+      评分细则、截止日期、重点任务、分配分组、分配单位
+  yiwangtong import external 文件.xlsx [--year 年度]
+      导入第三方评估、民意调查、现场督察分数（审核用户）
+
+  先逐行校验，列出每一处问题（工作表、行、列和原因）；只要有一处问题就什么也不导入。
+  与本机现有记录相同的行跳过，所以同一文件导入两次，第二次不会产生任何修改。
+  导入的修改离线排队，下次 yiwangtong sync 时发送。不写 --year 时为最新的未关闭年度。
+  模板用 yiwangtong template indicators|external --out 文件.xlsx 生成。`,
+	summary: "从 Excel 导入指标体系或外部评估分数：有任何问题则不导入，未变化的跳过（离线排队）(import indicators or external scores from Excel)",
+	flags: func(fs *flag.FlagSet) {
+		fs.String("year", "", "导入到的考核年度编号或名称，默认为最新的未关闭年度 (assessment year)")
+	},
+	run: runImport,
+}
+
+func runImport(e *env, fs *flag.FlagSet, args []string) error {
+	if len(args) != 2 {
+		return usagef("请写明导入的内容和文件：yiwangtong import indicators|external 文件.xlsx (give the kind and the file)")
+	}
+	d, err := e.docs(fs)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "indicators":
+		return d.importIndicators(fs, args[1])
+	case "external":
+		return d.importExternal(fs, args[1])
+	}
+	return usagef("只能导入 indicators（指标）或 external（外部评估分数），不能导入“%s” (unknown import)", args[0])
+}
+
+// openWorkbook opens a workbook to import.
+func openWorkbook(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, assess.Errorf(assess.EInvalid, "无法打开文件“%s”：%v (cannot open the file)", path, err)
+	}
+	return f, nil
+}
+
+// importYear returns the --year year for an import and checks that it can
+// still change.
+func (d *docs) importYear(fs *flag.FlagSet) (assess.Year, error) {
+	y, err := d.src.ImportYear(d.e.ctx, flagString(fs, "year"))
+	if err != nil {
+		return y, err
+	}
+	return y, y.CheckWritable()
+}
+
+// problems prints every problem of a workbook on standard error and returns
+// the error that says nothing was imported.
+func (d *docs) problems(path string, probs []report.ImportProblem, conflicts []string) error {
+	n := len(probs) + len(conflicts)
+	fmt.Fprintf(d.e.io.Err, "“%s”有 %d 处问题 (problems)：\n", path, n)
+	for _, p := range probs {
+		fmt.Fprintf(d.e.io.Err, "  %s\n", p.Error())
+	}
+	for _, c := range conflicts {
+		fmt.Fprintf(d.e.io.Err, "  %s\n", c)
+	}
+	return assess.Errorf(assess.EInvalid, "共 %d 处问题，什么也没有导入；请按上面的提示改正后重新导入 (%d problems; nothing imported)", n, n)
+}
+
+func (d *docs) importIndicators(fs *flag.FlagSet, path string) error {
+	ctx := d.e.ctx
+	if err := localdata.CheckAdmin(d.me); err != nil {
+		return err
+	}
+	y, err := d.importYear(fs)
+	if err != nil {
+		return err
+	}
+	units, err := d.e.db.Units(ctx)
+	if err != nil {
+		return err
+	}
+	groups, err := d.e.db.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	f, err := openWorkbook(path)
+	if err != nil {
+		return err
+	}
+	inds, probs, err := report.ImportIndicators(f, y.ID, units, groups)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if len(probs) > 0 {
+		return d.problems(path, probs, nil)
+	}
+	plan, err := d.src.PlanIndicators(ctx, y, inds)
+	if err != nil {
+		return err
+	}
+	if len(plan.Problems) > 0 {
+		return d.problems(path, nil, plan.Problems)
+	}
+	for i, in := range plan.Save {
+		if err := d.e.db.SaveIndicator(ctx, in); err != nil {
+			return partialImport(i, "指标 "+in.Code, err)
+		}
+	}
+	fmt.Fprintf(d.e.io.Out, "%s：新增 %d 项、修改 %d 项指标，%d 项未变化已跳过 (indicators: %d added, %d changed, %d unchanged)\n",
+		y.Name, plan.Added, plan.Changed, plan.Unchanged, plan.Added, plan.Changed, plan.Unchanged)
+	d.noteQueued(len(plan.Save))
+	return nil
+}
+
+func (d *docs) importExternal(fs *flag.FlagSet, path string) error {
+	ctx := d.e.ctx
+	if err := localdata.CheckReviewer(d.me); err != nil {
+		return err
+	}
+	y, err := d.importYear(fs)
+	if err != nil {
+		return err
+	}
+	units, err := d.e.db.Units(ctx)
+	if err != nil {
+		return err
+	}
+	f, err := openWorkbook(path)
+	if err != nil {
+		return err
+	}
+	scores, probs, err := report.ImportExternal(f, y.ID, units, d.src.Now)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if len(probs) > 0 {
+		return d.problems(path, probs, nil)
+	}
+	plan, err := d.src.PlanExternals(ctx, y, scores)
+	if err != nil {
+		return err
+	}
+	for i, s := range plan.Save {
+		if err := d.e.db.SaveExternal(ctx, s); err != nil {
+			return partialImport(i, fmt.Sprintf("%s %s", s.UnitID, s.Source.Label()), err)
+		}
+	}
+	fmt.Fprintf(d.e.io.Out, "%s：新增 %d 项、修改 %d 项外部评估分数，%d 项未变化已跳过 (external scores: %d added, %d changed, %d unchanged)\n",
+		y.Name, plan.Added, plan.Changed, plan.Unchanged, plan.Added, plan.Changed, plan.Unchanged)
+	d.noteQueued(len(plan.Save))
+	return nil
+}
+
+// partialImport reports a record the store refused after done records were
+// queued. Importing the corrected file again queues only what is still
+// missing, since unchanged records are skipped.
+func partialImport(done int, what string, err error) error {
+	return assess.Errorf(assess.ErrorCode(err), "%s未能保存：%s；此前的 %d 项已排队待同步，改正后重新导入同一文件即可（已排队的不会重复）(stopped after %d records)",
+		what, assess.ErrorMessage(err), done, done)
+}
+
+func (d *docs) noteQueued(n int) {
+	if n > 0 {
+		fmt.Fprintf(d.e.io.Err, "%d 项修改已排队，将在下次同步时发送 (queued; sent at the next sync)\n", n)
+	} else {
+		fmt.Fprintln(d.e.io.Err, "没有需要导入的修改 (nothing to import)")
+	}
+}
+
+var templateCommand = command{
+	name: "template",
+	args: `indicators|external --out 文件.xlsx
+
+  yiwangtong template indicators --out 指标导入模板.xlsx
+      指标导入模板：表头、示例行（编号以“示例”开头，导入时跳过）、填写说明、单位和分组下拉列表
+  yiwangtong template external --out 外部评估导入模板.xlsx
+      第三方评估、民意调查、现场督察分数的导入模板，含单位和来源下拉列表
+
+  下拉列表来自本机同步到的单位和排名分组，离线可用。`,
+	summary: "生成指标或外部评估分数的 Excel 导入模板（含下拉列表）(write an Excel import template)",
+	flags: func(fs *flag.FlagSet) {
+		fs.String("out", "", "输出文件 (output file)")
+	},
+	run: runTemplate,
+}
+
+func runTemplate(e *env, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return usagef("请写明模板种类：indicators 或 external (name the template)")
+	}
+	path, err := outPath(fs)
+	if err != nil {
+		return err
+	}
+	units, err := e.db.Units(e.ctx)
+	if err != nil {
+		return err
+	}
+	var write func(io.Writer) error
+	switch kind := strings.TrimSpace(args[0]); kind {
+	case "indicators":
+		groups, err := e.db.Groups(e.ctx)
+		if err != nil {
+			return err
+		}
+		write = func(w io.Writer) error { return report.IndicatorTemplate(w, units, groups) }
+	case "external":
+		write = func(w io.Writer) error { return report.ExternalTemplate(w, units) }
+	default:
+		return usagef("没有“%s”这种模板，可选 indicators 或 external (unknown template)", kind)
+	}
+	if len(units) == 0 {
+		fmt.Fprintln(e.io.Err, "提示：本机还没有单位数据，模板的单位下拉列表为空；请先运行 yiwangtong sync (no units here; sync first)")
+	}
+	if err := writeOutput(path, write); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.io.Out, "已生成导入模板 (written)：%s\n", path)
+	return nil
+}

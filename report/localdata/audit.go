@@ -1,0 +1,111 @@
+package localdata
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/yiwangtong/yiwangtong/assess"
+	"github.com/yiwangtong/yiwangtong/report"
+	"github.com/yiwangtong/yiwangtong/sync/wire"
+)
+
+// History actions that have no change kind of their own.
+const (
+	actionRectOpen  = "rect.open"
+	actionRectClose = "rect.close"
+)
+
+// History returns the year's record of who did what, as this PC holds it,
+// in the form of the audit download: every submission, review and external
+// score, and each rectification's opening, response and closing, in time
+// order and numbered from 1.
+//
+// The client does not receive the server's hash-chained audit log, so Hash
+// and Prev are empty: the history is rebuilt from the mirrored records, and
+// covers only what the user may see. `yiwangtong-server verify` proves the
+// server's chain itself.
+func (s Source) History(ctx context.Context, y assess.Year) ([]report.AuditEntry, error) {
+	sn, err := s.load(ctx, y, "")
+	if err != nil {
+		return nil, err
+	}
+	users, err := s.DB.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, u := range users {
+		names[u.ID] = cmp.Or(u.Name, u.Username)
+	}
+	who := func(id string) string { return cmp.Or(names[id], id) }
+	var out []report.AuditEntry
+	event := func(at time.Time, actor, kind, label, target, detail string) {
+		if at.IsZero() {
+			return
+		}
+		out = append(out, report.AuditEntry{At: at, Actor: actor, Action: fmt.Sprintf("%s (%s)", label, kind), Target: target, Detail: detail})
+	}
+	for _, v := range sn.tasks {
+		in := indicator(v)
+		target := fmt.Sprintf("%s %s %s", sn.unit(v.UnitID).Name, in.Code, in.Title)
+		subs, err := s.DB.Submissions(ctx, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, sub := range subs {
+			event(sub.SubmittedAt, who(sub.SubmittedBy), wire.KindSubmit, "提交材料", target,
+				fmt.Sprintf("第 %d 版，佐证材料 %d 份", sub.Version, len(sub.Attachments)))
+		}
+		reviews, err := s.DB.Reviews(ctx, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reviews {
+			if r.Decision == assess.Score {
+				event(r.CreatedAt, who(r.Reviewer), wire.KindScore, "赋分", target,
+					fmt.Sprintf("第 %d 版赋分 %s 分（满分 %s 分）：%s", r.Version, assess.FormatScore(r.Score), assess.FormatScore(in.MaxScore), oneLine(r.Comment)))
+			} else {
+				event(r.CreatedAt, who(r.Reviewer), wire.KindReturn, "退回补充", target,
+					fmt.Sprintf("第 %d 版退回补充：%s", r.Version, oneLine(r.Comment)))
+			}
+		}
+		rect, err := s.rect(ctx, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		if rect != nil {
+			event(rect.OpenedAt, "", actionRectOpen, "开具整改", target,
+				fmt.Sprintf("整改期限 %s：%s", day(rect.Deadline), oneLine(rect.Demand)))
+			event(rect.RespondedAt, sn.unit(v.UnitID).Name, wire.KindRectRespond, "整改反馈", target,
+				fmt.Sprintf("%s（附 %d 份材料）", oneLine(rect.Response), len(rect.Attachments)))
+			event(rect.ClosedAt, "", actionRectClose, "核验销号", target, oneLine(rect.Verification))
+		}
+	}
+	for _, e := range sn.externals {
+		event(e.UpdatedAt, "", wire.KindExternalSave, "外部评估分数", sn.unit(e.UnitID).Name,
+			strings.TrimSpace(fmt.Sprintf("%s %s / %s %s", e.Source.Label(), assess.FormatScore(e.Score), assess.FormatScore(e.Max), oneLine(e.Note))))
+	}
+	slices.SortStableFunc(out, func(a, b report.AuditEntry) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Target, b.Target)
+	})
+	for i := range out {
+		out[i].Seq = int64(i + 1)
+	}
+	return out, nil
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(assess.CST).Format(time.DateOnly)
+}
