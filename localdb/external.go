@@ -63,28 +63,69 @@ func (db *DB) SaveExternal(ctx context.Context, e assess.ExternalScore) error {
 }
 
 func (db *DB) saveExternalTx(ctx context.Context, tx *sql.Tx, e assess.ExternalScore) (string, error) {
-	u, known, err := actor(ctx, tx)
+	e, err := db.checkExternal(ctx, tx, e)
 	if err != nil {
 		return "", err
 	}
+	return db.queue(ctx, tx, wire.KindExternalSave, e.ID, e)
+}
+
+// SaveExternals queues many external scores at once (reviewers), as an
+// import does: every score is checked first, then all are queued in one
+// transaction, so that either all of them wait to be sent or, on any error,
+// none does. The error names the score that failed; the same unit and
+// source listed twice is an error too.
+func (db *DB) SaveExternals(ctx context.Context, es []assess.ExternalScore) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		checked := make([]assess.ExternalScore, len(es))
+		first := map[string]int{}
+		for i, e := range es {
+			c, err := db.checkExternal(ctx, tx, e)
+			if err != nil {
+				return batchError(i, strings.TrimSpace(e.UnitID+" "+e.Source.Label()), err)
+			}
+			if j, dup := first[c.ID]; dup {
+				return assess.Errorf(assess.EInvalid, "单位 %s 的%s在本批中出现了两次（第 %d 项和第 %d 项），请删去重复的一项，什么也没有保存 (score listed twice; nothing saved)",
+					c.UnitID, c.Source.Label(), j+1, i+1)
+			}
+			first[c.ID] = i
+			checked[i] = c
+		}
+		for _, e := range checked {
+			if _, err := db.queue(ctx, tx, wire.KindExternalSave, e.ID, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// checkExternal checks that the user may save the score and that it is well
+// formed and in a year that can change; it returns the score with its ID
+// and update time set.
+func (db *DB) checkExternal(ctx context.Context, tx *sql.Tx, e assess.ExternalScore) (assess.ExternalScore, error) {
+	u, known, err := actor(ctx, tx)
+	if err != nil {
+		return e, err
+	}
 	if err := checkReviewer(u, known); err != nil {
-		return "", err
+		return e, err
 	}
 	if strings.TrimSpace(e.YearID) == "" || strings.TrimSpace(e.UnitID) == "" {
-		return "", assess.Errorf(assess.EInvalid, "请选择考核年度和单位 (year and unit are required)")
+		return e, assess.Errorf(assess.EInvalid, "请选择考核年度和单位 (year and unit are required)")
 	}
 	if err := e.Validate(); err != nil {
-		return "", err
+		return e, err
 	}
 	if e.Document != "" {
 		if err := assess.ValidateHash(e.Document); err != nil {
-			return "", assess.Errorf(assess.EInvalid, "评估依据文件的摘要不正确，请重新添加该文件 (bad document SHA-256)")
+			return e, assess.Errorf(assess.EInvalid, "评估依据文件的摘要不正确，请重新添加该文件 (bad document SHA-256)")
 		}
 	}
 	if err := yearWritable(ctx, tx, e.YearID); err != nil {
-		return "", err
+		return e, err
 	}
 	e.ID = e.YearID + "/" + e.UnitID + "/" + string(e.Source)
 	e.UpdatedAt = db.now()
-	return db.queue(ctx, tx, wire.KindExternalSave, e.ID, e)
+	return e, nil
 }

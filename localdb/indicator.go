@@ -101,30 +101,81 @@ func (db *DB) SaveIndicator(ctx context.Context, in assess.Indicator) error {
 }
 
 func (db *DB) saveIndicatorTx(ctx context.Context, tx *sql.Tx, in assess.Indicator) (string, error) {
-	if err := admin(ctx, tx); err != nil {
-		return "", err
-	}
-	if err := in.Validate(); err != nil {
-		return "", err
-	}
-	if strings.TrimSpace(in.YearID) == "" {
-		return "", assess.Errorf(assess.EInvalid, "指标 %s 没有所属考核年度 (indicator has no year)", in.Code)
-	}
-	y, ok, err := effectiveYear(ctx, tx, in.YearID)
+	in, err := checkIndicator(ctx, tx, in)
 	if err != nil {
 		return "", err
 	}
+	return db.queue(ctx, tx, wire.KindIndicatorSave, in.ID, in)
+}
+
+// SaveIndicators queues many new or changed indicators at once
+// (administrators), as an import does: every indicator is checked first,
+// then all are queued in one transaction, so that either all of them wait to
+// be sent or, on any error, none does. The error names the indicator that
+// failed; an indicator listed twice is an error too.
+func (db *DB) SaveIndicators(ctx context.Context, ins []assess.Indicator) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		checked := make([]assess.Indicator, len(ins))
+		first := map[string]int{}
+		for i, in := range ins {
+			c, err := checkIndicator(ctx, tx, in)
+			if err != nil {
+				return batchError(i, "指标 "+in.Code, err)
+			}
+			if j, dup := first[c.ID]; dup {
+				return assess.Errorf(assess.EInvalid, "指标 %s 在本批中出现了两次（第 %d 项和第 %d 项），请删去重复的一项，什么也没有保存 (indicator listed twice; nothing saved)",
+					c.Code, j+1, i+1)
+			}
+			first[c.ID] = i
+			checked[i] = c
+		}
+		for _, in := range checked {
+			if _, err := db.queue(ctx, tx, wire.KindIndicatorSave, in.ID, in); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// checkIndicator checks that the user may save the indicator and that it is
+// well formed and in a year that can change; it returns the indicator with
+// its ID filled in.
+func checkIndicator(ctx context.Context, tx *sql.Tx, in assess.Indicator) (assess.Indicator, error) {
+	if err := admin(ctx, tx); err != nil {
+		return in, err
+	}
+	if err := in.Validate(); err != nil {
+		return in, err
+	}
+	if strings.TrimSpace(in.YearID) == "" {
+		return in, assess.Errorf(assess.EInvalid, "指标 %s 没有所属考核年度 (indicator has no year)", in.Code)
+	}
+	y, ok, err := effectiveYear(ctx, tx, in.YearID)
+	if err != nil {
+		return in, err
+	}
 	if !ok {
-		return "", assess.Errorf(assess.ENotFound, "没有找到考核年度“%s”，请先同步 (year not found)", in.YearID)
+		return in, assess.Errorf(assess.ENotFound, "没有找到考核年度“%s”，请先同步 (year not found)", in.YearID)
 	}
 	if err := y.CheckWritable(); err != nil {
-		return "", err
+		return in, err
 	}
 	if in.ID == "" {
 		in.ID = in.YearID + "/" + in.Code
 	}
 	if err := checkTime("deadline", in.Deadline); err != nil {
-		return "", assess.Errorf(assess.EInvalid, "指标 %s 的截止日期不正确 (bad deadline)", in.Code)
+		return in, assess.Errorf(assess.EInvalid, "指标 %s 的截止日期不正确 (bad deadline)", in.Code)
 	}
-	return db.queue(ctx, tx, wire.KindIndicatorSave, in.ID, in)
+	return in, nil
+}
+
+// batchError names the record of a batch (item i, counted from 0) that
+// failed and says that nothing of the batch was saved.
+func batchError(i int, what string, err error) error {
+	var ae *assess.Error
+	if errors.As(err, &ae) {
+		return assess.Errorf(ae.Code, "第 %d 项（%s）：%s；整批什么也没有保存 (item %d refused; nothing saved)", i+1, what, ae.Message, i+1)
+	}
+	return fmt.Errorf("item %d (%s): %w", i+1, what, err)
 }

@@ -5,15 +5,34 @@
 // bundle, a ZIP with a hash manifest.
 //
 // Everything works from plain input types built from the assess types
-// (FeedbackData, CitySummaryData, ChecklistData, MatrixData, BundleItem, …),
-// so this package knows nothing of the local database or the network. The
-// desktop client and the headless command fill them from localdb, e.g.
+// (FeedbackData, CitySummaryData, ChecklistData, MatrixData, BundleItem,
+// AuditEntry, …), so this package knows nothing of the local database or
+// the network. Package report/localdata builds them from the desktop
+// client's local store: a localdata.Source over the open localdb.DB, e.g.
 //
-//	data, err := db.FeedbackData(ctx, yearID, unitID, now) // localdb, to come
+//	src := localdata.Source{DB: db, Now: time.Now(), Issuer: "市委依法治市办"}
+//	y, err := src.Year(ctx, "")          // the newest published year
+//	u, err := src.Unit(ctx, "东城区")     // by ID or by name
+//	data, err := src.Feedback(ctx, y, u) // also FeedbackAll, CitySummary, Checklist, Matrix, Overview, Bundle, History
 //	err = report.WriteFeedback(file, data, report.Options{})
 //
-// and `yiwangtong report feedback|summary|checklist|matrix|bundle …` does
-// the same from a script.
+// The headless commands of the desktop client do the same from a script:
+//
+//	yiwangtong report feedback|feedback-all|city|checklist …            PDF documents
+//	yiwangtong export matrix|ranking|progress|warnings|rectifications …  downloads (xlsx or CSV)
+//	yiwangtong export audit|history|bundle …                            audit log, local history, evidence ZIP
+//	yiwangtong import indicators|external 文件.xlsx                       Excel imports
+//	yiwangtong template indicators|external --out 文件.xlsx               import templates
+//
+// `export audit` is the one download that is not made from the local
+// store: the hash-chained audit log lives only on the server, so the
+// command fetches the period's events (sync/client's API.AuditLog) and
+// writes them with AuditTable, hashes included; offline it writes nothing.
+// `export history` writes what the client holds (localdata.Source.History)
+// without digests. An import reads a workbook (ImportIndicators,
+// ImportExternal), plans it against the year (localdata.Source's
+// PlanIndicators, PlanExternals) and queues the plan in one transaction
+// (localdb's SaveIndicators, SaveExternals): all of it or nothing.
 //
 // # PDF library
 //

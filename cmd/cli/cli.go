@@ -54,6 +54,9 @@ type Config struct {
 	Options client.Options
 	// Backoff bounds sync retries; zero uses the syncer's defaults.
 	Backoff client.Backoff
+	// AuditPageSize is the number of events export audit asks the server
+	// for at a time; zero lets the server choose.
+	AuditPageSize int
 }
 
 // command is one subcommand.
@@ -255,10 +258,11 @@ func (e *env) usage(w io.Writer) {
   --ca FILE      额外信任的 CA 证书文件 (extra CA file; remembered after login)
 
 不带命令运行时显示本帮助；“yiwangtong help 命令”显示该命令的用法。
-除 login、sync、fetch 外，所有命令都可离线使用，修改在下次同步时发送。
-(Every command but login, sync and fetch works offline; changes are sent at the next sync.)
+除 login、sync、fetch 和 export audit 外，所有命令都可离线使用，修改在下次同步时发送。
+(Every command but login, sync, fetch and export audit works offline; changes are sent at the next sync.)
 文档与导出 (documents)：report、export、import、template 按本机同步到的数据生成，
-例如 yiwangtong report feedback --unit 东城区 --out 反馈报告.pdf；export bundle 会先下载本机缺少的材料。
+例如 yiwangtong report feedback --unit 东城区 --out 反馈报告.pdf；export bundle 会先下载本机缺少的材料；
+export audit 从服务器下载审计日志，需要连接服务器。
 退出码 (exit codes)：0 成功，1 失败，2 命令行有误，3 无法连接服务器（修改已保留待同步）。
 `)
 }

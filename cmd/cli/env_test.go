@@ -169,7 +169,8 @@ func (d *desk) run(stdin string, args ...string) result {
 	var out, errb bytes.Buffer
 	full := append([]string{"--data", d.data}, args...)
 	code := cli.Run(context.Background(), full, cli.IO{In: strings.NewReader(stdin), Out: &out, Err: &errb},
-		cli.Config{Now: d.c.clock, Backoff: client.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 2}})
+		cli.Config{Now: d.c.clock, Backoff: client.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 2},
+			AuditPageSize: 7})
 	return result{code, out.String(), errb.String()}
 }
 

@@ -9,34 +9,39 @@ import (
 	"time"
 
 	"github.com/yiwangtong/yiwangtong/assess"
+	"github.com/yiwangtong/yiwangtong/localdb"
 	"github.com/yiwangtong/yiwangtong/report"
 	"github.com/yiwangtong/yiwangtong/sync/client"
+	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
 
 var exportCommand = command{
 	name: "export",
-	args: `matrix|ranking|progress|warnings|rectifications|audit|bundle --out 文件 [选项]
+	args: `matrix|ranking|progress|warnings|rectifications|audit|history|bundle --out 文件 [选项]
 
   yiwangtong export matrix|ranking|progress|warnings|rectifications [--format xlsx|csv] [--year 年度] --out 文件
       得分矩阵（单位×指标，含总分与排名）、分组排名、进度与预警统计、预警明细、整改情况（审核用户）
-  yiwangtong export audit [--format xlsx|csv] [--year 年度] [--from 日期] [--to 日期] --out 文件
-      审核记录：本机同步到的提交、退回、赋分、整改（开具、反馈、销号）和外部评估分数，按时间编号（审核用户）。
-      客户端收不到服务器的哈希链审计日志，因此“本条摘要”“上一条摘要”两列为空；
-      审计链是否完整、未被篡改，请在服务器上运行 yiwangtong-server verify 核验
+  yiwangtong export audit [--format xlsx|csv] [--from 日期] [--to 日期] --out 文件
+      服务器的哈希链审计日志：该期间的每一条事件（序号、时间、操作人、操作、对象、详情），
+      附本条和上一条事件的 SHA-256 摘要，可与服务器上 yiwangtong-server verify 的结果核对（审核用户）。
+      审计日志只保存在服务器上，必须能连接服务器；离线时不写出文件，退出码为 3
+  yiwangtong export history [--format xlsx|csv] [--year 年度] [--from 日期] [--to 日期] --out 文件
+      本机审核记录：本机同步到的提交、退回、赋分、整改（开具、反馈、销号）和外部评估分数，
+      按时间编号，离线可用（审核用户）；这不是审计日志，没有摘要，不能用来核验
   yiwangtong export bundle [--unit 单位] [--year 年度] --out 文件.zip
       佐证材料包：每个指标一个文件夹，附 manifest.csv（SHA-256、大小）和 index.xlsx；
       不写 --unit 时审核用户打包全部单位，填报用户打包本单位。本机缺少的文件先从服务器下载；
       无法连接服务器时列出缺少的文件并退出，不写出不完整的 ZIP
 
   --format 不写时按 --out 的扩展名（.csv 为 CSV，其余为 xlsx）；CSV 为带 BOM 的 UTF-8，Excel 可直接打开。
-  日期写作 2026-03-01（中国标准时间），--to 含当天。`,
-	summary: "数据下载：得分矩阵、排名、进度、预警、整改、审核记录（xlsx/csv），佐证材料包（zip）(export data and evidence bundles)",
+  日期写作 2026-03-01（中国标准时间），--to 含当天；不写 --from/--to 时不限起止。`,
+	summary: "数据下载：得分矩阵、排名、进度、预警、整改、服务器审计日志、本机审核记录（xlsx/csv），佐证材料包（zip）(export data, the audit log and evidence bundles)",
 	flags: func(fs *flag.FlagSet) {
 		fs.String("format", "", "xlsx 或 csv，默认按 --out 的扩展名 (file format)")
 		fs.String("out", "", "输出文件 (output file)")
 		fs.String("year", "", "考核年度编号或名称，默认为最新的已发布年度 (assessment year)")
-		fs.String("from", "", "audit：起始日期，如 2026-03-01 (audit: first day)")
-		fs.String("to", "", "audit：截止日期（含当天），如 2026-03-31 (audit: last day, inclusive)")
+		fs.String("from", "", "audit、history：起始日期，如 2026-03-01 (audit, history: first day)")
+		fs.String("to", "", "audit、history：截止日期（含当天），如 2026-03-31 (audit, history: last day, inclusive)")
 		fs.String("unit", "", "bundle：单位编号或名称 (bundle: unit ID or name)")
 	},
 	run: runExport,
@@ -44,7 +49,7 @@ var exportCommand = command{
 
 func runExport(e *env, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
-		return usagef("请写明要导出的数据：matrix、ranking、progress、warnings、rectifications、audit 或 bundle (name one download)")
+		return usagef("请写明要导出的数据：matrix、ranking、progress、warnings、rectifications、audit、history 或 bundle (name one download)")
 	}
 	d, err := e.docs(fs)
 	if err != nil {
@@ -54,12 +59,14 @@ func runExport(e *env, fs *flag.FlagSet, args []string) error {
 	switch what {
 	case "bundle":
 		return d.bundle(fs)
-	case "matrix", "ranking", "progress", "warnings", "rectifications", "audit":
+	case "audit":
+		return d.audit(fs)
+	case "matrix", "ranking", "progress", "warnings", "rectifications", "history":
 	default:
-		return usagef("没有“%s”这种数据，可选 matrix、ranking、progress、warnings、rectifications、audit、bundle (unknown download)", what)
+		return usagef("没有“%s”这种数据，可选 matrix、ranking、progress、warnings、rectifications、audit、history、bundle (unknown download)", what)
 	}
 	allowed := []string{"format", "out", "year"}
-	if what == "audit" {
+	if what == "history" {
 		allowed = append(allowed, "from", "to")
 	}
 	if err := onlyFlags(fs, "export "+what, allowed...); err != nil {
@@ -74,7 +81,7 @@ func runExport(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	var from, to time.Time
-	if what == "audit" {
+	if what == "history" {
 		if from, to, err = period(fs); err != nil {
 			return err
 		}
@@ -91,20 +98,24 @@ func runExport(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	d.notePending()
-	err = writeOutput(path, func(w io.Writer) error {
+	if err := writeTable(path, format, t); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.io.Out, "已导出%s (written)：%s，%d 行\n", t.Name, path, len(t.Rows))
+	if what == "history" {
+		fmt.Fprintln(e.io.Err, "说明：以上为本机同步到的提交、审核、整改和外部评估记录，不是服务器的审计日志；审计日志请联网后用 yiwangtong export audit 导出 (local history, not the server's audit log)")
+	}
+	return nil
+}
+
+// writeTable writes one download table as CSV or xlsx.
+func writeTable(path, format string, t report.Table) error {
+	return writeOutput(path, func(w io.Writer) error {
 		if format == "csv" {
 			return report.WriteCSV(w, t)
 		}
 		return report.WriteXLSX(w, t)
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.io.Out, "已导出%s (written)：%s，%d 行\n", t.Name, path, len(t.Rows))
-	if what == "audit" {
-		fmt.Fprintln(e.io.Err, "说明：以上为本机同步到的提交、审核、整改和外部评估记录；服务器的哈希链审计日志请在服务器上用 yiwangtong-server verify 核验 (the client holds no server audit chain)")
-	}
-	return nil
 }
 
 // table builds one download table of year y.
@@ -120,12 +131,12 @@ func (d *docs) table(what string, y assess.Year, from, to time.Time) (report.Tab
 			return report.MatrixTable(m), nil
 		}
 		return report.RankingTable(m), nil
-	case "audit":
+	case "history":
 		h, err := d.src.History(ctx, y)
 		if err != nil {
 			return report.Table{}, err
 		}
-		return report.AuditTable(h, from, to), nil
+		return historyTable(report.AuditTable(h, from, to)), nil
 	}
 	o, err := d.src.Overview(ctx, y)
 	if err != nil {
@@ -138,6 +149,18 @@ func (d *docs) table(what string, y assess.Year, from, to time.Time) (report.Tab
 		return report.WarningTable(o.Warnings), nil
 	}
 	return report.RectificationTable(o.Rectifications, d.src.Now), nil
+}
+
+// historyTable is the audit table of the local history under its own name
+// and without the two digest columns, which the local history cannot fill.
+func historyTable(t report.Table) report.Table {
+	const digests = 2
+	t.Name = "本机审核记录"
+	t.Columns = t.Columns[:len(t.Columns)-digests]
+	for i, r := range t.Rows {
+		t.Rows[i] = r[:len(r)-digests]
+	}
+	return t
 }
 
 // exportFormat returns "xlsx" or "csv": --format, else by the extension of
@@ -184,6 +207,126 @@ func period(fs *flag.FlagSet) (from, to time.Time, err error) {
 	}
 	return
 }
+
+// audit downloads the server's audit log of the --from/--to period, every
+// page of it, and writes it with each event's hash and the hash before it,
+// so that the file can be checked against `yiwangtong-server verify`. The
+// log lives only on the server: offline, nothing is written.
+func (d *docs) audit(fs *flag.FlagSet) error {
+	e := d.e
+	if err := onlyFlags(fs, "export audit", "format", "out", "from", "to"); err != nil {
+		return err
+	}
+	path, err := outPath(fs)
+	if err != nil {
+		return err
+	}
+	format, err := exportFormat(fs, path)
+	if err != nil {
+		return err
+	}
+	from, to, err := period(fs)
+	if err != nil {
+		return err
+	}
+	if err := d.reviewer(); err != nil {
+		return err
+	}
+	api, _, err := e.api()
+	if err != nil {
+		return err
+	}
+	last := to // the last day of the period, which the server includes
+	if !last.IsZero() {
+		last = last.AddDate(0, 0, -1)
+	}
+	events, err := api.AuditLog(e.ctx, from, last, e.cfg.AuditPageSize)
+	if err != nil {
+		if client.Offline(err) {
+			return &auditOffline{cause: err}
+		}
+		return err
+	}
+	limit := 0
+	if format == "xlsx" {
+		limit = xlsxCellRunes
+	}
+	t := report.AuditTable(auditEntries(events, limit), time.Time{}, time.Time{})
+	if err := writeTable(path, format, t); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.io.Out, "已导出服务器审计日志 (written)：%s，%d 条事件\n", path, len(events))
+	if n := len(events); n > 0 {
+		fmt.Fprintf(e.io.Out, "序号 (seq) %d–%d，末条摘要 (last hash)：%s\n", events[0].Seq, events[n-1].Seq, events[n-1].Hash)
+	}
+	fmt.Fprintln(e.io.Err, "说明：每条事件附本条及上一条事件的 SHA-256 摘要，相邻两条应首尾相接；导出截至今天时，末条摘要应与服务器上 yiwangtong-server verify 显示的 head 相同 (each row carries its hash and the previous one; compare the last hash with the head of yiwangtong-server verify)")
+	return nil
+}
+
+// xlsxCellRunes bounds a text cell of a workbook: Excel holds at most 32,767
+// characters in a cell.
+const xlsxCellRunes = 32000
+
+// auditEntries turns the server's audit events into rows of the audit
+// download: the actor by name and ID, the action by its Chinese name and
+// its code, the event's data as the chain holds it (cut to limit characters
+// when limit > 0, saying so), the hashes as they are.
+func auditEntries(events []wire.AuditEvent, limit int) []report.AuditEntry {
+	out := make([]report.AuditEntry, len(events))
+	for i, ev := range events {
+		actor := ev.Actor
+		switch {
+		case ev.ActorName != "":
+			actor = fmt.Sprintf("%s (%s)", ev.ActorName, ev.Actor)
+		case ev.Actor == wire.SystemActor:
+			actor = "系统 (system)"
+		}
+		action := ev.Action
+		if label := auditLabel(ev.Action); label != ev.Action {
+			action = fmt.Sprintf("%s (%s)", label, ev.Action)
+		}
+		detail := string(ev.Data)
+		if r := []rune(detail); limit > 0 && len(r) > limit {
+			detail = string(r[:limit]) + "…（内容过长，已截断，完整内容请导出 CSV）(truncated)"
+		}
+		out[i] = report.AuditEntry{Seq: ev.Seq, At: ev.Time, Actor: actor, Action: action, Target: ev.Subject,
+			Detail: detail, Hash: ev.Hash, Prev: ev.Prev}
+	}
+	return out
+}
+
+// auditLabel names an audit action in Chinese: a change kind as the outbox
+// names it, or one of the server's own actions.
+func auditLabel(action string) string {
+	switch action {
+	case "user.add":
+		return "添加账号"
+	case "user.password":
+		return "重设密码"
+	case "user.disable":
+		return "停用账号"
+	case "user.enable":
+		return "启用账号"
+	case "blob.add":
+		return "上传佐证材料"
+	case "blob.grant":
+		return "佐证材料授权单位读取"
+	}
+	return localdb.KindLabel(action)
+}
+
+// auditOffline says that the audit log cannot be exported without the
+// server; it keeps the network cause, so that the exit code says offline.
+type auditOffline struct{ cause error }
+
+func (a *auditOffline) Error() string { return a.asError().Error() }
+
+func (a *auditOffline) asError() *assess.Error {
+	return assess.Errorf(assess.EUnavailable, "审计日志只保存在服务器上，导出需要连接服务器：未写出任何文件，请联网后重试；本机同步到的审核记录可离线用 yiwangtong export history 导出 (the audit log is kept on the server; connect and try again)")
+}
+
+// Unwrap returns the user-facing error and the network cause.
+func (a *auditOffline) Unwrap() []error { return []error{a.asError(), a.cause} }
 
 // bundle writes the evidence bundle of one unit or of the whole year.
 func (d *docs) bundle(fs *flag.FlagSet) error {

@@ -24,6 +24,7 @@ var importCommand = command{
 
   先逐行校验，列出每一处问题（工作表、行、列和原因）；只要有一处问题就什么也不导入。
   与本机现有记录相同的行跳过，所以同一文件导入两次，第二次不会产生任何修改。
+  整个文件的修改在一个事务中一起排队：要么全部排队，要么一项也不排队。
   导入的修改离线排队，下次 yiwangtong sync 时发送。不写 --year 时为最新的未关闭年度。
   模板用 yiwangtong template indicators|external --out 文件.xlsx 生成。`,
 	summary: "从 Excel 导入指标体系或外部评估分数：有任何问题则不导入，未变化的跳过（离线排队）(import indicators or external scores from Excel)",
@@ -119,10 +120,8 @@ func (d *docs) importIndicators(fs *flag.FlagSet, path string) error {
 	if len(plan.Problems) > 0 {
 		return d.problems(path, nil, plan.Problems)
 	}
-	for i, in := range plan.Save {
-		if err := d.e.db.SaveIndicator(ctx, in); err != nil {
-			return partialImport(i, "指标 "+in.Code, err)
-		}
+	if err := d.e.db.SaveIndicators(ctx, plan.Save); err != nil {
+		return err // one transaction: nothing of the workbook was queued
 	}
 	fmt.Fprintf(d.e.io.Out, "%s：新增 %d 项、修改 %d 项指标，%d 项未变化已跳过 (indicators: %d added, %d changed, %d unchanged)\n",
 		y.Name, plan.Added, plan.Changed, plan.Unchanged, plan.Added, plan.Changed, plan.Unchanged)
@@ -159,23 +158,13 @@ func (d *docs) importExternal(fs *flag.FlagSet, path string) error {
 	if err != nil {
 		return err
 	}
-	for i, s := range plan.Save {
-		if err := d.e.db.SaveExternal(ctx, s); err != nil {
-			return partialImport(i, fmt.Sprintf("%s %s", s.UnitID, s.Source.Label()), err)
-		}
+	if err := d.e.db.SaveExternals(ctx, plan.Save); err != nil {
+		return err // one transaction: nothing of the workbook was queued
 	}
 	fmt.Fprintf(d.e.io.Out, "%s：新增 %d 项、修改 %d 项外部评估分数，%d 项未变化已跳过 (external scores: %d added, %d changed, %d unchanged)\n",
 		y.Name, plan.Added, plan.Changed, plan.Unchanged, plan.Added, plan.Changed, plan.Unchanged)
 	d.noteQueued(len(plan.Save))
 	return nil
-}
-
-// partialImport reports a record the store refused after done records were
-// queued. Importing the corrected file again queues only what is still
-// missing, since unchanged records are skipped.
-func partialImport(done int, what string, err error) error {
-	return assess.Errorf(assess.ErrorCode(err), "%s未能保存：%s；此前的 %d 项已排队待同步，改正后重新导入同一文件即可（已排队的不会重复）(stopped after %d records)",
-		what, assess.ErrorMessage(err), done, done)
 }
 
 func (d *docs) noteQueued(n int) {

@@ -3,9 +3,11 @@ package cli_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -13,9 +15,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/yiwangtong/yiwangtong/assess"
 	"github.com/yiwangtong/yiwangtong/cmd/cli"
 )
 
@@ -466,21 +470,111 @@ func TestDocuments(t *testing.T) {
 			t.Errorf("rectification row %q", row)
 		}
 
-		au := filepath.Join(dir, "审核记录.csv")
+		// The local history: what this PC holds, without digests.
+		hi := filepath.Join(dir, "本机审核记录.csv")
+		r := office.run("", "export", "history", "--from", "2026-03-02", "--to", "2026-03-02", "--out", hi)
+		if r.code != cli.ExitOK || !strings.Contains(r.err, "export audit") {
+			t.Fatalf("history: %+v", r)
+		}
+		recs = readCSV(t, hi)
+		text = fmtRecords(recs)
+		mustContain(t, "the local history", text, "提交材料 (task.submit)", "赋分 (review.score)", "退回补充 (review.return)",
+			"开具整改 (rect.open)", "整改反馈 (rect.respond)", "外部评估分数 (external.save)", "甲区填报员", "市依法治市办审核员", "第 1 版赋分 5 分")
+		if len(recs) != 1+5+5+1+1+4 { // header, submissions, reviews, rectification opened and answered, external scores
+			t.Errorf("the local history has %d rows:\n%s", len(recs)-1, text)
+		}
+		if len(recs[0]) != 6 || strings.Contains(strings.Join(recs[0], ","), "摘要") {
+			t.Errorf("the local history's header %q: want 6 columns and no digests", recs[0])
+		}
+		office.ok("export", "history", "--from", "2026-03-03", "--out", hi, "--format", "csv")
+		if recs := readCSV(t, hi); len(recs) != 1 {
+			t.Errorf("local history from the next day has %d rows", len(recs)-1)
+		}
+	})
+
+	// The server's audit log, fetched in pages of 7 and read back: every
+	// event of the period with the hashes the server's chain holds.
+	t.Run("audit", func(t *testing.T) {
+		ctx := context.Background()
+		day := time.Date(2026, 3, 2, 0, 0, 0, 0, assess.CST)
+		events, err := c.store.AuditEvents(ctx, day, day.AddDate(0, 0, 1), 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := c.store.VerifyAudit(ctx)
+		if err != nil || !rep.OK {
+			t.Fatalf("verify: %+v, %v", rep, err)
+		}
+		if len(events) < 30 || int64(len(events)) != rep.Events {
+			t.Fatalf("the store holds %d events of the day, the chain %d", len(events), rep.Events)
+		}
+		au := filepath.Join(dir, "审计日志.csv")
 		r := office.run("", "export", "audit", "--from", "2026-03-02", "--to", "2026-03-02", "--out", au)
 		if r.code != cli.ExitOK || !strings.Contains(r.err, "yiwangtong-server verify") {
 			t.Fatalf("audit: %+v", r)
 		}
-		recs = readCSV(t, au)
-		text = fmtRecords(recs)
-		mustContain(t, "the audit trail", text, "提交材料 (task.submit)", "赋分 (review.score)", "退回补充 (review.return)",
-			"开具整改 (rect.open)", "整改反馈 (rect.respond)", "外部评估分数 (external.save)", "甲区填报员", "市依法治市办审核员", "第 1 版赋分 5 分")
-		if len(recs) != 1+5+5+1+1+4 { // header, submissions, reviews, rectification opened and answered, external scores
-			t.Errorf("audit trail has %d rows:\n%s", len(recs)-1, text)
+		if !strings.Contains(r.out, fmt.Sprintf("%d 条事件", len(events))) || !strings.Contains(r.out, rep.Head) {
+			t.Errorf("audit output lacks the count %d or the head %s:\n%s", len(events), rep.Head, r.out)
 		}
+		recs := readCSV(t, au)
+		if len(recs) != 1+len(events) {
+			t.Fatalf("the audit CSV has %d rows, the server %d events", len(recs)-1, len(events))
+		}
+		if h := strings.Join(recs[0], ","); !strings.Contains(h, "本条摘要 SHA-256") || !strings.Contains(h, "上一条摘要") {
+			t.Errorf("audit header %q", h)
+		}
+		for i, ev := range events {
+			want := []string{strconv.FormatInt(ev.Seq, 10), ev.Time.In(assess.CST).Format(time.DateTime), "", "", ev.Subject, string(ev.Data), ev.Hash, ev.Prev}
+			got := recs[i+1]
+			for j, w := range want {
+				if w != "" && (j >= len(got) || got[j] != w) {
+					t.Fatalf("row %d column %d: %q, want %q (row %q)", i+1, j+1, got[j], w, got)
+				}
+			}
+			if i > 0 && got[7] != recs[i][6] {
+				t.Fatalf("row %d does not link to the row before it", i+1)
+			}
+		}
+		if last := recs[len(recs)-1]; last[6] != rep.Head {
+			t.Errorf("the last hash %s is not the chain's head %s", last[6], rep.Head)
+		}
+		mustContain(t, "the audit log", fmtRecords(recs), "赋分 (review.score)", "退回补充 (review.return)", "提交材料 (task.submit)",
+			"上传佐证材料 (blob.add)", "添加账号 (user.add)", "系统 (system)", "市依法治市办审核员 (u-reviewer)", "甲区填报员 (u-rep-a)",
+			"动态调整机制不健全。")
+		if strings.Contains(fmtRecords(recs), "$argon2id$") {
+			t.Error("the audit log holds a password hash")
+		}
+
+		// The whole log as a workbook, with no period.
+		ax := filepath.Join(dir, "审计日志.xlsx")
+		office.ok("export", "audit", "--out", ax)
+		f, err := excelize.OpenFile(ax)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, err := f.GetRows("审计日志", excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1+len(events) {
+			t.Fatalf("the audit workbook has %d rows, the server %d events", len(rows)-1, len(events))
+		}
+		for i, ev := range events {
+			row := append(rows[i+1], make([]string, 8)...)
+			if row[0] != strconv.FormatInt(ev.Seq, 10) || row[4] != ev.Subject || row[5] != string(ev.Data) || row[6] != ev.Hash || row[7] != ev.Prev {
+				t.Fatalf("workbook row %d %q, want event %+v", i+1, rows[i+1], ev)
+			}
+		}
+
+		// A period with nothing in it: the header alone.
 		office.ok("export", "audit", "--from", "2026-03-03", "--out", au, "--format", "csv")
 		if recs := readCSV(t, au); len(recs) != 1 {
-			t.Errorf("audit from the next day has %d rows", len(recs)-1)
+			t.Errorf("the audit log from the next day has %d rows", len(recs)-1)
+		}
+		// Reporting users may not download it.
+		if r := a.run("", "export", "audit", "--out", filepath.Join(dir, "x.csv")); r.code != cli.ExitError || !strings.Contains(r.err, "只有审核用户") {
+			t.Errorf("a reporter's audit export: %+v", r)
 		}
 	})
 
@@ -566,9 +660,19 @@ func TestDocuments(t *testing.T) {
 		if entries, _ := os.ReadDir(folder); len(entries) != 0 {
 			t.Errorf("the folder holds %d files after a failed bundle", len(entries))
 		}
+		// The audit log lives on the server: offline it is refused with exit
+		// code 3, and no file (least of all the local history) is written.
+		r = late.run("", "export", "audit", "--from", "2026-03-01", "--out", filepath.Join(folder, "审计日志.xlsx"))
+		if r.code != cli.ExitOffline || !strings.Contains(r.err, "审计日志只保存在服务器上") {
+			t.Fatalf("offline audit export: %+v", r)
+		}
+		if entries, _ := os.ReadDir(folder); len(entries) != 0 {
+			t.Errorf("the folder holds %d files after an offline audit export", len(entries))
+		}
 		// Everything else works offline.
 		late.ok("report", "feedback", "--unit", "乙区", "--out", filepath.Join(folder, "乙区.pdf"))
 		late.ok("export", "matrix", "--out", filepath.Join(folder, "矩阵.csv"))
+		late.ok("export", "history", "--out", filepath.Join(folder, "本机审核记录.xlsx"))
 	})
 }
 
@@ -593,6 +697,7 @@ func TestDocumentUsage(t *testing.T) {
 	}{
 		{[]string{"help", "report"}, cli.ExitOK, "feedback-all"},
 		{[]string{"help", "export"}, cli.ExitOK, "yiwangtong-server verify"},
+		{[]string{"help", "export"}, cli.ExitOK, "export history"},
 		{[]string{"help", "import"}, cli.ExitOK, "第二次不会产生任何修改"},
 		{[]string{"report", "feedback", "--out", filepath.Join(dir, "x.pdf")}, cli.ExitError, "尚未登录"},
 		{[]string{"template", "indicators"}, cli.ExitUsage, "--out"},
@@ -623,6 +728,8 @@ func TestDocumentUsage(t *testing.T) {
 		{[]string{"export", "matrix", "--from", "2026-01-01", "--out", filepath.Join(dir, "x.xlsx")}, cli.ExitUsage, "不使用 --from"},
 		{[]string{"export", "audit", "--from", "2026/13/01", "--out", filepath.Join(dir, "x.csv")}, cli.ExitUsage, "格式不对"},
 		{[]string{"export", "audit", "--from", "2026-04-01", "--to", "2026-03-01", "--out", filepath.Join(dir, "x.csv")}, cli.ExitUsage, "不能晚于"},
+		{[]string{"export", "audit", "--year", "2026", "--out", filepath.Join(dir, "x.csv")}, cli.ExitUsage, "不使用 --year"},
+		{[]string{"export", "history", "--to", "2026-13-01", "--out", filepath.Join(dir, "x.csv")}, cli.ExitUsage, "格式不对"},
 		{[]string{"import", "indicators"}, cli.ExitUsage, "文件"},
 		{[]string{"import", "indicators", filepath.Join(dir, "none.xlsx")}, cli.ExitError, "无法打开文件"},
 		{[]string{"import", "plans", filepath.Join(dir, "none.xlsx")}, cli.ExitUsage, "只能导入"},

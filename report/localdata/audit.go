@@ -24,10 +24,10 @@ const (
 // score, and each rectification's opening, response and closing, in time
 // order and numbered from 1.
 //
-// The client does not receive the server's hash-chained audit log, so Hash
-// and Prev are empty: the history is rebuilt from the mirrored records, and
-// covers only what the user may see. `yiwangtong-server verify` proves the
-// server's chain itself.
+// This is not the server's hash-chained audit log (which the client fetches
+// from the server for `yiwangtong export audit`), so Hash and Prev are
+// empty: the history is rebuilt from the mirrored records, works offline,
+// and covers only what the user may see.
 func (s Source) History(ctx context.Context, y assess.Year) ([]report.AuditEntry, error) {
 	sn, err := s.load(ctx, y, "")
 	if err != nil {

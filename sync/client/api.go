@@ -281,6 +281,49 @@ func (a *API) VerifyAudit(ctx context.Context) (wire.AuditReport, error) {
 	return out, err
 }
 
+// AuditEvents returns a page of the server's audit log (reviewers): the
+// events after seq after whose time falls within the days from through to
+// (only their dates in China Standard Time count; to is included; a zero
+// time leaves that end open), in sequence order. limit 0 lets the server
+// choose the page size.
+func (a *API) AuditEvents(ctx context.Context, from, to time.Time, after int64, limit int) (wire.AuditEventsResponse, error) {
+	q := url.Values{"after": {strconv.FormatInt(after, 10)}}
+	if !from.IsZero() {
+		q.Set("from", from.In(assess.CST).Format(time.DateOnly))
+	}
+	if !to.IsZero() {
+		q.Set("to", to.In(assess.CST).Format(time.DateOnly))
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var out wire.AuditEventsResponse
+	err := a.do(ctx, http.MethodGet, wire.AuditEventsPath, q, nil, &out)
+	return out, err
+}
+
+// AuditLog returns every event of the server's audit log within the days
+// from through to (as AuditEvents), fetching page after page of pageSize
+// events (0: the server's page size).
+func (a *API) AuditLog(ctx context.Context, from, to time.Time, pageSize int) ([]wire.AuditEvent, error) {
+	var all []wire.AuditEvent
+	after := int64(0)
+	for {
+		page, err := a.AuditEvents(ctx, from, to, after, pageSize)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Events...)
+		if !page.More {
+			return all, nil
+		}
+		if page.Next <= after {
+			return nil, assess.Errorf(assess.EInternal, "服务器返回的审计日志分页游标没有前进（%d），请联系管理员 (the audit log cursor did not advance)", page.Next)
+		}
+		after = page.Next
+	}
+}
+
 // Health reports whether the server answers its readiness probe.
 func (a *API) Health(ctx context.Context) error {
 	resp, err := a.rc.R().SetContext(ctx).Get(a.url(wire.HealthPath))

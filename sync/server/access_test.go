@@ -95,6 +95,7 @@ func TestAccessControl(t *testing.T) {
 		"GET /api/v1/me":               {plain(http.MethodGet, wire.MePath, nil), status, [6]int{200, 200, 200, 401, 401, 200}},
 		"GET /api/v1/changes":          {plain(http.MethodGet, wire.ChangesPath+"?after=0&limit=50", nil), status, [6]int{200, 200, 200, 401, 401, 200}},
 		"GET /api/v1/audit/verify":     {plain(http.MethodGet, wire.AuditPath, nil), status, [6]int{403, 403, 200, 401, 401, 403}},
+		"GET /api/v1/audit/events":     {plain(http.MethodGet, wire.AuditEventsPath+"?from=2026-03-01&to=2026-03-31&after=0&limit=50", nil), status, [6]int{403, 403, 200, 401, 401, 403}},
 		"HEAD /api/v1/uploads/{id}":    {tusOn(http.MethodHead), status, [6]int{200, 403, 403, 401, 401, 403}},
 		"PATCH /api/v1/uploads/{id}":   {tusOn(http.MethodPatch), status, [6]int{204, 403, 403, 401, 401, 403}},
 		"DELETE /api/v1/uploads/{id}":  {tusOn(http.MethodDelete), status, [6]int{204, 403, 403, 401, 401, 403}},

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/yiwangtong/yiwangtong/assess"
@@ -12,23 +13,10 @@ import (
 // filtered by the store to what the caller may see.
 func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r.Context())
-	q := r.URL.Query()
-	after, limit := int64(0), wire.DefaultPageSize
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			s.writeError(w, r, assess.Errorf(assess.EInvalid, "参数 after 应为非负整数 (after must be a non-negative integer)"))
-			return
-		}
-		after = n
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			s.writeError(w, r, assess.Errorf(assess.EInvalid, "参数 limit 应为正整数 (limit must be a positive integer)"))
-			return
-		}
-		limit = min(n, wire.MaxPageSize)
+	after, limit, err := pageQuery(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	page, err := s.store.Changes(r.Context(), u, after, limit)
 	if err != nil {
@@ -39,4 +27,26 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 		page.Entries = []wire.Entry{}
 	}
 	writeJSON(w, http.StatusOK, page)
+}
+
+// pageQuery reads the cursor and page size of a paged query: after is a
+// non-negative sequence (0 when missing), limit a positive size capped at
+// wire.MaxPageSize (wire.DefaultPageSize when missing).
+func pageQuery(q url.Values) (after int64, limit int, err error) {
+	limit = wire.DefaultPageSize
+	if v := q.Get("after"); v != "" {
+		n, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil || n < 0 {
+			return 0, 0, assess.Errorf(assess.EInvalid, "参数 after 应为非负整数 (after must be a non-negative integer)")
+		}
+		after = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 1 {
+			return 0, 0, assess.Errorf(assess.EInvalid, "参数 limit 应为正整数 (limit must be a positive integer)")
+		}
+		limit = min(n, wire.MaxPageSize)
+	}
+	return after, limit, nil
 }

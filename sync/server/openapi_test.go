@@ -68,7 +68,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"securitySchemes:", "bearer:", "Error:", "PushRequest:", "ChangesResponse:", "AuditReport:"} {
+	for _, want := range []string{"securitySchemes:", "bearer:", "Error:", "PushRequest:", "ChangesResponse:", "AuditReport:", "AuditEventsResponse:", "AuditEvent:"} {
 		if !bytes.Contains(r.body, []byte(want)) {
 			t.Errorf("openapi.yaml lacks %s", want)
 		}

@@ -91,6 +91,7 @@ func (s *Server) routeTable() []Route {
 		{http.MethodHead, wire.EvidencePath + "{hash}", LoggedIn, "evidence size", s.handleEvidence},
 		{http.MethodGet, wire.EvidencePath + "{hash}", LoggedIn, "download evidence (Range)", s.handleEvidence},
 		{http.MethodGet, wire.AuditPath, Reviewers, "verify the audit chain", s.handleAudit},
+		{http.MethodGet, wire.AuditEventsPath, Reviewers, "the audit log of a period", s.handleAuditEvents},
 	}
 }
 

@@ -50,6 +50,10 @@ type Store interface {
 
 	// VerifyAudit walks the whole audit chain and checks every link.
 	VerifyAudit(ctx context.Context) (wire.AuditReport, error)
+	// AuditEvents returns up to limit audit events with a sequence above
+	// after whose time lies in [from, to), in sequence order; a zero from or
+	// to leaves that end open. ActorName is the acting user's name.
+	AuditEvents(ctx context.Context, from, to time.Time, after int64, limit int) ([]wire.AuditEvent, error)
 	// Backup writes a consistent copy of the database to path while serving.
 	Backup(ctx context.Context, path string) error
 	// Close releases the store.

@@ -13,17 +13,18 @@ import (
 
 // Paths of the API.
 const (
-	Prefix       = "/api/v1"
-	LoginPath    = Prefix + "/login"
-	LogoutPath   = Prefix + "/logout"
-	MePath       = Prefix + "/me"
-	PasswordPath = Prefix + "/password"
-	PushPath     = Prefix + "/push"
-	ChangesPath  = Prefix + "/changes"
-	UploadsPath  = Prefix + "/uploads/"  // tus 1.0 endpoint
-	EvidencePath = Prefix + "/evidence/" // + SHA-256: GET (Range) and HEAD
-	AuditPath    = Prefix + "/audit/verify"
-	HealthPath   = "/healthz"
+	Prefix          = "/api/v1"
+	LoginPath       = Prefix + "/login"
+	LogoutPath      = Prefix + "/logout"
+	MePath          = Prefix + "/me"
+	PasswordPath    = Prefix + "/password"
+	PushPath        = Prefix + "/push"
+	ChangesPath     = Prefix + "/changes"
+	UploadsPath     = Prefix + "/uploads/"  // tus 1.0 endpoint
+	EvidencePath    = Prefix + "/evidence/" // + SHA-256: GET (Range) and HEAD
+	AuditPath       = Prefix + "/audit/verify"
+	AuditEventsPath = Prefix + "/audit/events" // the audit log of a period (reviewers)
+	HealthPath      = "/healthz"
 )
 
 // Limits of the protocol.
@@ -248,6 +249,37 @@ type AuditReport struct {
 	Events int64  `json:"events"`
 	Head   string `json:"head"` // SHA-256 of the last event
 	Error  string `json:"error,omitempty"`
+}
+
+// SystemActor is the actor of audit events that no logged-in user caused,
+// such as an account made on the server's command line.
+const SystemActor = "system"
+
+// AuditEvent is one event of the server's hash-chained audit log. Hash is
+// the SHA-256 over the event's other fields (Seq, Time in Unix nanoseconds,
+// Actor, Action, Subject, Data and Prev), so a downloaded period can be
+// checked link by link and its last Hash compared with the head that
+// `yiwangtong-server verify` prints. Data never holds a password hash or a
+// token.
+type AuditEvent struct {
+	Seq       int64           `json:"seq"`
+	Time      time.Time       `json:"time"`
+	Actor     string          `json:"actor"`                // a user ID, or SystemActor
+	ActorName string          `json:"actor_name,omitempty"` // the user's name, when the actor is a user
+	Action    string          `json:"action"`               // a change kind, or e.g. "user.add", "blob.add"
+	Subject   string          `json:"subject"`              // the record the event concerns
+	Data      json.RawMessage `json:"data"`
+	Prev      string          `json:"prev"` // the previous event's Hash, "" for the first
+	Hash      string          `json:"hash"`
+}
+
+// AuditEventsResponse answers GET /api/v1/audit/events?from=&to=&after=N&limit=M:
+// the period's events after seq N in sequence order. Next is the after to
+// send for the following page; More says another page is waiting.
+type AuditEventsResponse struct {
+	Events []AuditEvent `json:"events"`
+	Next   int64        `json:"next"`
+	More   bool         `json:"more"`
 }
 
 // Upload metadata keys (tus Upload-Metadata).

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"math"
 	"strconv"
+	"time"
 
 	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
@@ -24,7 +26,7 @@ const (
 
 // systemActor is the actor of events no logged-in user caused, such as an
 // account made from the command line.
-const systemActor = "system"
+const systemActor = wire.SystemActor
 
 // auditEvent is one link of the audit chain.
 type auditEvent struct {
@@ -123,6 +125,62 @@ func (s *Store) VerifyAudit(ctx context.Context) (wire.AuditReport, error) {
 		return nil
 	})
 	return rep, err
+}
+
+// AuditEvents returns a page of the audit chain: the events after seq
+// after whose time lies in [from, to) (a zero bound is open), in sequence
+// order, at most limit of them (limit ≤ 0 means wire.DefaultPageSize). Each
+// carries its acting user's current name; the "system" actor has none.
+// The events are read as stored, so their hashes are the chain's own.
+func (s *Store) AuditEvents(ctx context.Context, from, to time.Time, after int64, limit int) ([]wire.AuditEvent, error) {
+	if limit <= 0 {
+		limit = wire.DefaultPageSize
+	}
+	lo, hi := boundNanos(from, math.MinInt64), boundNanos(to, math.MaxInt64)
+	var out []wire.AuditEvent
+	err := s.read(ctx, func(t *txn) error {
+		rows, err := t.query(`SELECT a.seq, a.time, a.actor, COALESCE(u.name, ''), a.action, a.subject, a.data, a.prev, a.hash
+			FROM audit a LEFT JOIN users u ON u.id = a.actor
+			WHERE a.seq > ? AND a.time >= ? AND a.time < ?
+			ORDER BY a.seq LIMIT ?`, after, lo, hi, limit)
+		if err != nil {
+			return fmt.Errorf("audit events: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e auditEvent
+			var name string
+			if err := rows.Scan(&e.Seq, &e.Time, &e.Actor, &name, &e.Action, &e.Subject, &e.Data, &e.Prev, &e.Hash); err != nil {
+				return fmt.Errorf("audit events: %w", err)
+			}
+			out = append(out, wire.AuditEvent{
+				Seq: e.Seq, Time: fromNanos(e.Time), Actor: e.Actor, ActorName: name, Action: e.Action,
+				Subject: e.Subject, Data: json.RawMessage(e.Data), Prev: e.Prev, Hash: e.Hash,
+			})
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("audit events: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// boundNanos returns t as stored (Unix nanoseconds), open when t is zero,
+// clamped to the range a stored time can have.
+func boundNanos(t time.Time, open int64) int64 {
+	switch {
+	case t.IsZero():
+		return open
+	case t.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }
 
 // checkLink checks event e against the one before it (the zero event before

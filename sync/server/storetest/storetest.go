@@ -2,7 +2,7 @@
 // one suite of tests, run against each engine with real databases, covering
 // accounts, the business rules of a push, idempotency, optimistic
 // concurrency, the change feed and its visibility, rectifications,
-// standings, evidence records and the audit chain.
+// standings, evidence records, and the audit chain and its listing.
 package storetest
 
 import (
@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"Standings", testStandings},
 		{"Blobs", testBlobs},
 		{"Audit", testAudit},
+		{"AuditEvents", testAuditEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
