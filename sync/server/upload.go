@@ -15,7 +15,6 @@ import (
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tus "github.com/tus/tusd/v2/pkg/handler"
-	"github.com/tus/tusd/v2/pkg/memorylocker"
 	expslog "golang.org/x/exp/slog"
 
 	"github.com/yiwangtong/yiwangtong/assess"
@@ -40,7 +39,7 @@ func (s *Server) initTus(dir string) error {
 	composer := tus.NewStoreComposer()
 	composer.UseCore(s.uploads)
 	composer.UseTerminater(s.uploads)
-	memorylocker.New().UseIn(composer)
+	newQueueLocker().UseIn(composer)
 	h, err := tus.NewUnroutedHandler(tus.Config{
 		StoreComposer:             composer,
 		BasePath:                  wire.UploadsPath,
