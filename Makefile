@@ -23,9 +23,12 @@ deps:
 tools:
 	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
+VERSION_STRING = $(shell ./scripts/release/version.sh)
+LDFLAGS = -X main.buildVersion=$(VERSION_STRING)
+
 build: deps
-	$(GO) build -o bin/yiwangtong-server ./cmd/yiwangtong-server
-	$(GO) build -o bin/yiwangtong .
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/yiwangtong-server ./cmd/yiwangtong-server
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/yiwangtong .
 
 # Runs the product: the server on its embedded SQLite with the demo city, and
 # the client connected to it.
@@ -66,8 +69,9 @@ clean:
 # changed, then checks every artifact and runs the non-GUI packages' tests
 # as Windows binaries under Wine.
 RELEASE_TEST_PACKAGES = wine64 desktop-file-utils msitools wixl osslsigncode gcc-mingw-w64-x86-64 dpkg-dev xz-utils
-RELEASE_INPUTS = $(shell find . \( -path ./dist -o -path ./build -o -path ./.git -o -path ./bin -o -path ./.data \) -prune \
-	-o -type f -print 2>/dev/null | grep -v '[[:space:]]')
+RELEASE_INPUTS = $(shell { git -c core.quotePath=false ls-files -co --exclude-standard 2>/dev/null || \
+	find . \( -path ./dist -o -path ./build -o -path ./.git -o -path ./bin -o -path ./.data \) -prune -o -type f -print; } | \
+	grep -v -e '^\(\./\)\?\(dist\|build\|bin\|scripts/release/releasetest\)/' -e '\.md$$' -e '[[:space:]]' | while read -r f; do [ -f "$$f" ] && echo "$$f"; done)
 
 .PHONY: release release-test FORCE
 
@@ -81,7 +85,8 @@ build/release/version.stamp: FORCE
 dist/SHA256SUMS: $(RELEASE_INPUTS) build/release/version.stamp
 	@./scripts/release/release.sh
 
-release-test: dist/SHA256SUMS
+release-test: dist/SHA256SUMS tools
 	@./scripts/apt-install.sh $(RELEASE_TEST_PACKAGES)
 	$(GO) vet -tags release ./scripts/release/releasetest
+	$(STATICCHECK) -tags release ./scripts/release/releasetest
 	$(GO) test -tags release -count=1 -timeout 60m -v ./scripts/release/releasetest

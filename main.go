@@ -4,8 +4,8 @@
 // offline, and syncs with the central server when it can.
 //
 // This release runs the headless subcommands (login, sync, tasks, draft,
-// attach, submit, review, …); with no subcommand it prints their usage. Run
-// "yiwangtong help" for the list.
+// attach, submit, review, report, export, …); with no subcommand it prints
+// their usage. Run "yiwangtong help" for the list.
 package main
 
 import (
@@ -14,6 +14,13 @@ import (
 	"github.com/yiwangtong/yiwangtong/cmd/cli"
 )
 
+// buildVersion is set with -ldflags "-X main.buildVersion=0.1.0".
+var buildVersion string
+
 func main() {
+	attachConsole()
+	if buildVersion != "" {
+		cli.Version = buildVersion
+	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -46,6 +46,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return Run(ctx, args, IO{In: os.Stdin, Out: stdout, Err: stderr}, Config{})
 }
 
+// Version is the client's version, shown by "yiwangtong --version"; the
+// release build sets it from the VERSION file.
+var Version = "(devel)"
+
 // Config holds what tests set instead of the defaults.
 type Config struct {
 	// Now is the clock; time.Now when nil.
@@ -110,6 +114,7 @@ func Run(ctx context.Context, args []string, stdio IO, cfg Config) int {
 	global := flag.NewFlagSet("yiwangtong", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	e.commonFlags(global)
+	showVersion := global.Bool("version", false, "")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			e.usage(stdio.Out)
@@ -120,6 +125,10 @@ func Run(ctx context.Context, args []string, stdio IO, cfg Config) int {
 		return ExitUsage
 	}
 	rest := global.Args()
+	if *showVersion || len(rest) == 1 && rest[0] == "version" {
+		fmt.Fprintln(stdio.Out, "yiwangtong", Version)
+		return ExitOK
+	}
 	if len(rest) == 0 || rest[0] == "help" {
 		if len(rest) > 1 {
 			if c := find(rest[1]); c != nil {
@@ -256,6 +265,7 @@ func (e *env) usage(w io.Writer) {
   --data DIR     本地数据文件夹，默认为本机用户的应用数据文件夹 (local data folder)
   --server URL   服务器地址 (server URL; remembered after login)
   --ca FILE      额外信任的 CA 证书文件 (extra CA file; remembered after login)
+  --version      显示版本 (print the version)
 
 不带命令运行时显示本帮助；“yiwangtong help 命令”显示该命令的用法。
 除 login、sync、fetch 和 export audit 外，所有命令都可离线使用，修改在下次同步时发送。

@@ -237,6 +237,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"sync"}, cli.ExitError, "尚未登录"},
 		{[]string{"submit", "no-such-task"}, cli.ExitError, "没有找到"},
 		{[]string{"--bogus"}, cli.ExitUsage, "命令行有误"},
+		{[]string{"--version"}, cli.ExitOK, "yiwangtong " + cli.Version},
+		{[]string{"version"}, cli.ExitOK, "yiwangtong " + cli.Version},
 	}
 	for _, tt := range tests {
 		r := d.run("", tt.args...)
