@@ -50,15 +50,16 @@ check-server-deps:
 	@CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/yiwangtong-server
 	@echo "server builds without cgo and without Fyne"
 
-# Runs the whole test suite.
-test: deps tools vet lint check-server-deps race
+# Runs the whole test suite: the Go packages, then the release build and its
+# checks (signatures, MSI tables, the Windows test binaries under wine).
+test: deps tools vet lint check-server-deps race release-test
 
 # Benchmarks named in docs/BENCHMARKS.md.
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
 
 clean:
-	rm -rf bin dist
+	rm -rf bin dist build
 
 # ---------------------------------------------------------------- release
 # `make release` writes dist/: the signed Windows client and its per-user MSI,

@@ -15,7 +15,7 @@ import (
 // (the desktop app and a headless command, say): the schema is made once.
 func TestOpenTwiceAtOnce(t *testing.T) {
 	for range 5 {
-		dir := t.TempDir()
+		dir := tempDir(t)
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {

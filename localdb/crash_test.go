@@ -273,7 +273,7 @@ func TestKillNine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := tempDir(t)
 	crashSeed(t, dir)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)

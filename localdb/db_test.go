@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -29,21 +30,28 @@ func TestDefaultDir(t *testing.T) {
 			return ""
 		}
 	}
+	// unixPaths marks the cases whose XDG_DATA_HOME is absolute only by
+	// Unix path rules: defaultDir judges paths by the host's rules, so they
+	// run only on a Unix host (they cannot apply on Windows).
 	cases := []struct {
-		goos   string
-		getenv func(string) string
-		home   func() (string, error)
-		want   string
+		goos      string
+		getenv    func(string) string
+		home      func() (string, error)
+		want      string
+		unixPaths bool
 	}{
-		{"windows", env("LOCALAPPDATA", `C:\Users\clerk\AppData\Local`), noHome, filepath.Join(`C:\Users\clerk\AppData\Local`, "Yiwangtong")},
-		{"windows", env(), home, filepath.Join("/home/clerk", "AppData", "Local", "Yiwangtong")},
-		{"darwin", env("XDG_DATA_HOME", "/x"), home, filepath.Join("/home/clerk", "Library", "Application Support", "Yiwangtong")},
-		{"linux", env("XDG_DATA_HOME", "/data/xdg"), noHome, filepath.Join("/data/xdg", "yiwangtong")},
-		{"linux", env("XDG_DATA_HOME", "relative"), home, filepath.Join("/home/clerk", ".local", "share", "yiwangtong")},
-		{"freebsd", env(), home, filepath.Join("/home/clerk", ".local", "share", "yiwangtong")},
-		{"linux", env(), noHome, ""},
+		{"windows", env("LOCALAPPDATA", `C:\Users\clerk\AppData\Local`), noHome, filepath.Join(`C:\Users\clerk\AppData\Local`, "Yiwangtong"), false},
+		{"windows", env(), home, filepath.Join("/home/clerk", "AppData", "Local", "Yiwangtong"), false},
+		{"darwin", env("XDG_DATA_HOME", "/x"), home, filepath.Join("/home/clerk", "Library", "Application Support", "Yiwangtong"), false},
+		{"linux", env("XDG_DATA_HOME", "/data/xdg"), noHome, filepath.Join("/data/xdg", "yiwangtong"), true},
+		{"linux", env("XDG_DATA_HOME", "relative"), home, filepath.Join("/home/clerk", ".local", "share", "yiwangtong"), false},
+		{"freebsd", env(), home, filepath.Join("/home/clerk", ".local", "share", "yiwangtong"), false},
+		{"linux", env(), noHome, "", false},
 	}
 	for _, c := range cases {
+		if c.unixPaths && runtime.GOOS == "windows" {
+			continue
+		}
 		got, err := defaultDir(c.goos, c.getenv, c.home)
 		if got != c.want || (err != nil) != (c.want == "") {
 			t.Errorf("defaultDir(%s) = %q, %v; want %q", c.goos, got, err, c.want)
@@ -82,7 +90,7 @@ func TestOpenSetsPragmas(t *testing.T) {
 }
 
 func TestOpenRefusesNewerDatabase(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	db, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +138,7 @@ func TestMakeV1Fixture(t *testing.T) {
 		t.Fatal("testdata/v1.db is a released fixture made by migration 1; it must not be rewritten by a later schema")
 	}
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	db, err := open(dir, Options{Now: newClock().Now}, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +178,7 @@ func TestMakeV1Fixture(t *testing.T) {
 // its data intact after migrating.
 func TestMigrateFromV1(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	copyFile(t, v1Fixture, filepath.Join(dir, FileName))
 	db, err := Open(dir, Options{Now: newClock().Now})
 	if err != nil {

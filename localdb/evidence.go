@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -401,20 +402,60 @@ func (db *DB) UploadURL(ctx context.Context, hash string) (string, error) {
 }
 
 // SetUploadURL remembers (or, with "", forgets) the tus upload URL of a
-// file in the store.
+// file in the store. The commit is not synced to disk (see writeUnsynced):
+// losing it to a power cut only costs a restart of that file's upload.
 func (db *DB) SetUploadURL(ctx context.Context, hash, url string) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.writeUnsynced(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE blobs SET upload_url = ? WHERE hash = ?", url, hash)
 		return err
 	})
 }
 
-// MarkUploaded records that the server holds the file.
+// MarkUploaded records that the server holds the file and forgets its
+// upload URL. The commit is not synced to disk (see writeUnsynced): losing
+// it to a power cut only costs one question to the server next time.
 func (db *DB) MarkUploaded(ctx context.Context, hash string) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.writeUnsynced(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE blobs SET uploaded = 1, upload_url = '' WHERE hash = ?", hash)
 		return err
 	})
+}
+
+// writeUnsynced is write for bookkeeping that is cheap to lose: the
+// transaction commits with synchronous=NORMAL, so it reaches the
+// write-ahead log but does not wait for the disk. A crash of the program
+// keeps it (the log is in the operating system's hands); a power cut
+// before the next synced commit or checkpoint may undo it, and the
+// database stays consistent either way. The writer connection is set back
+// to synchronous=FULL before anyone else uses it, or discarded.
+func (db *DB) writeUnsynced(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer func() {
+		// Not ctx: a cancelled caller must not leave the connection unsynced.
+		if _, rerr := conn.ExecContext(context.Background(), "PRAGMA synchronous = FULL"); rerr != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, fmt.Errorf("restore synchronous: %w", rerr))
+		}
+		conn.Close()
+	}()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // DataSize returns the bytes the data folder holds: the database with its

@@ -27,7 +27,7 @@ func TestAddEvidenceStoresOnceByHash(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	content := "%PDF-1.7\n" + strings.Repeat("依法行政", 5000)
-	src := filepath.Join(t.TempDir(), "年度报告.pdf")
+	src := filepath.Join(tempDir(t), "年度报告.pdf")
 	if err := os.WriteFile(src, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestAddEvidenceRefusesBadFiles(t *testing.T) {
 	}
 	t.Run("missing file", func(t *testing.T) {
 		db := openTest(t)
-		_, err := db.AddEvidence(ctx, filepath.Join(t.TempDir(), "不存在.pdf"))
+		_, err := db.AddEvidence(ctx, filepath.Join(tempDir(t), "不存在.pdf"))
 		wantCode(t, err, assess.EInvalid)
 		if !strings.Contains(err.Error(), "不存在.pdf") {
 			t.Fatalf("error does not name the file: %v", err)

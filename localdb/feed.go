@@ -172,7 +172,7 @@ func (a *applier) apply(e wire.Entry) error {
 			jsonList(in.Evidence), in.MaxScore, in.ScoringRule, fmtTime(in.Deadline), in.LowScore, jsonList(in.Units), boolInt(in.KeyTask))
 	case wire.EntityTask:
 		var t assess.Task
-		if err := decode(e, &t, &t.ID); err != nil {
+		if err := decodeFast(e, &t, &t.ID, func() bool { return scanTask(e.Data, &t) }); err != nil {
 			return err
 		}
 		if err := checkTime("updated_at", t.UpdatedAt); err != nil {
@@ -202,18 +202,22 @@ func (a *applier) apply(e wire.Entry) error {
 		}
 		return a.supersedeDraft(d.TaskID, e.Seq)
 	case wire.EntitySubmission:
-		var s assess.Submission
-		if err := decode(e, &s, &s.ID); err != nil {
+		var s feedSubmission
+		if err := decodeFast(e, &s, &s.ID, func() bool { return scanSubmission(e.Data, &s) }); err != nil {
 			return err
 		}
 		if err := checkTime("submitted_at", s.SubmittedAt); err != nil {
 			return err
 		}
-		return a.exec(upsertSubmission, e.ID, s.TaskID, s.UnitID, s.Version, s.Statement, jsonAttachments(s.Attachments),
+		atts, err := attachmentsJSON(s.Attachments)
+		if err != nil {
+			return fmt.Errorf("decode %s: %w", e.Entity, err)
+		}
+		return a.exec(upsertSubmission, e.ID, s.TaskID, s.UnitID, s.Version, s.Statement, atts,
 			s.SubmittedBy, fmtTime(s.SubmittedAt))
 	case wire.EntityReview:
 		var r assess.Review
-		if err := decode(e, &r, &r.ID); err != nil {
+		if err := decodeFast(e, &r, &r.ID, func() bool { return scanReview(e.Data, &r) }); err != nil {
 			return err
 		}
 		if err := checkTime("created_at", r.CreatedAt); err != nil {
@@ -259,6 +263,21 @@ func (a *applier) apply(e wire.Entry) error {
 func decode(e wire.Entry, v any, id *string) error {
 	if err := json.Unmarshal(e.Data, v); err != nil {
 		return fmt.Errorf("decode %s: %w", e.Entity, err)
+	}
+	if *id != "" && *id != e.ID {
+		return fmt.Errorf("decode %s: data id %q differs from entry id", e.Entity, *id)
+	}
+	return nil
+}
+
+// decodeFast is decode with a faster reader tried first: scan fills v from
+// e's data and reports true, or reports false and v is decoded afresh with
+// encoding/json.
+func decodeFast[T any](e wire.Entry, v *T, id *string, scan func() bool) error {
+	if !scan() {
+		var zero T
+		*v = zero
+		return decode(e, v, id)
 	}
 	if *id != "" && *id != e.ID {
 		return fmt.Errorf("decode %s: data id %q differs from entry id", e.Entity, *id)

@@ -155,7 +155,7 @@ func BenchmarkApplyPage(b *testing.B) {
 	run := func(b *testing.B, pull func(db *DB) error) {
 		for b.Loop() {
 			b.StopTimer()
-			db, err := Open(b.TempDir(), Options{})
+			db, err := Open(tempDir(b), Options{})
 			if err != nil {
 				b.Fatal(err)
 			}

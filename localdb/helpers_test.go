@@ -35,7 +35,7 @@ func (c *clock) Now() time.Time {
 
 func openTest(t testing.TB) *DB {
 	t.Helper()
-	db, err := Open(t.TempDir(), Options{Now: newClock().Now})
+	db, err := Open(tempDir(t), Options{Now: newClock().Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func att(c byte, name string, slot int) assess.Attachment {
 // server; external scores of 东城区; no standings.
 func city(t *testing.T, me assess.User) *localdb.DB {
 	t.Helper()
-	db, err := localdb.Open(t.TempDir(), localdb.Options{Now: func() time.Time { return now }})
+	db, err := localdb.Open(tempDir(t), localdb.Options{Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestYear(t *testing.T) {
 			t.Errorf("ImportYear(%q) = %s, %v; want %s", tt.ref, y.ID, err, tt.imp)
 		}
 	}
-	empty, err := localdb.Open(t.TempDir(), localdb.Options{})
+	empty, err := localdb.Open(tempDir(t), localdb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -198,7 +198,7 @@ func TestCAFile(t *testing.T) {
 		t.Fatalf("without the CA: err = %v, want an untrusted-certificate error", err)
 	}
 
-	dir := t.TempDir()
+	dir := tempDir(t)
 	caFile := filepath.Join(dir, "ca.pem")
 	cert := srv.Certificate()
 	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o600); err != nil {

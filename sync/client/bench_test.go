@@ -76,8 +76,8 @@ func newBenchEnv(b *testing.B, seed uint64) *benchEnv {
 	if err := p.syncer.SyncOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
-	env := &benchEnv{c: c, pc: p, rawDir: b.TempDir()}
-	src := b.TempDir()
+	env := &benchEnv{c: c, pc: p, rawDir: tempDir(b)}
+	src := tempDir(b)
 	var atts []assess.Attachment
 	for i := range benchFiles {
 		path := filepath.Join(src, fmt.Sprintf("佐证材料%02d.pdf", i+1))

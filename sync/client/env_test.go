@@ -82,7 +82,7 @@ type city struct {
 
 func newCity(t testing.TB) *city {
 	t.Helper()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	c := &city{t: t, dir: dir, now: time.Date(2026, 3, 2, 9, 0, 0, 0, assess.CST)}
 	st, err := sqlite.Open(filepath.Join(dir, "server.db"), sqlite.Options{Now: c.clock})
 	if err != nil {
@@ -172,7 +172,7 @@ var testBackoff = client.Backoff{Base: 20 * time.Millisecond, Max: 200 * time.Mi
 func (c *city) pc(username string, rt http.RoundTripper, progress func(client.Progress)) *pc {
 	c.t.Helper()
 	ctx := context.Background()
-	db, err := localdb.Open(c.t.TempDir(), localdb.Options{Now: c.clock})
+	db, err := localdb.Open(tempDir(c.t), localdb.Options{Now: c.clock})
 	if err != nil {
 		c.t.Fatal(err)
 	}

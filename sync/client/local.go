@@ -35,7 +35,8 @@ type Local interface {
 	UploadURL(ctx context.Context, hash string) (string, error)
 	// SetUploadURL remembers (or, with "", forgets) the tus upload URL of a file.
 	SetUploadURL(ctx context.Context, hash, url string) error
-	// MarkUploaded records that the server holds the file.
+	// MarkUploaded records that the server holds the file and forgets its
+	// upload URL.
 	MarkUploaded(ctx context.Context, hash string) error
 
 	// HasBlob reports whether the evidence file is in the local store.

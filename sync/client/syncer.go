@@ -539,30 +539,65 @@ func stuck(last error) error {
 }
 
 // pull applies pages of the change feed after the stored cursor until the
-// server says there is no more.
+// server says there is no more. The next page is fetched while one is being
+// applied, so that the network and the local store work at the same time:
+// at most one page waits, pages are applied in the order the server gave
+// them, and each is stored with its cursor in one local transaction. When
+// an apply fails, or ctx ends, the fetch in flight is cancelled and pull
+// returns only after it has stopped.
 func (s *Syncer) pull(ctx context.Context) error {
 	cursor, err := s.local.Cursor(ctx)
 	if err != nil {
 		return err
 	}
+	fetchCtx, cancel := context.WithCancel(ctx)
+	pages := make(chan fetchedPage) // unbuffered: the fetcher runs one page ahead
+	go s.fetchPages(fetchCtx, cursor, pages)
+	defer func() {
+		cancel()
+		for range pages { // wait for the fetcher to stop
+		}
+	}()
 	var got int64
+	for f := range pages {
+		if f.err != nil {
+			return f.err
+		}
+		if err := s.local.ApplyPage(ctx, f.page); err != nil {
+			return err
+		}
+		got += int64(len(f.page.Entries))
+		s.report(Progress{Phase: PhasePull, Done: got})
+	}
+	return ctx.Err()
+}
+
+// fetchedPage is one page of the change feed, or the error that ended the
+// fetching.
+type fetchedPage struct {
+	page wire.ChangesResponse
+	err  error
+}
+
+// fetchPages fetches the pages of the change feed after cursor, in order,
+// and hands each to out; it closes out after the last page, after a failed
+// fetch (whose error it hands on) or when ctx ends.
+func (s *Syncer) fetchPages(ctx context.Context, cursor int64, out chan<- fetchedPage) {
+	defer close(out)
 	for {
-		var page wire.ChangesResponse
-		err := s.backoff.Do(ctx, func() (err error) {
-			page, err = s.api.Changes(ctx, cursor, s.opts.PageSize)
+		var f fetchedPage
+		f.err = s.backoff.Do(ctx, func() (err error) {
+			f.page, err = s.api.Changes(ctx, cursor, s.opts.PageSize)
 			return err
 		})
-		if err != nil {
-			return err
+		select {
+		case out <- f:
+		case <-ctx.Done():
+			return
 		}
-		if err := s.local.ApplyPage(ctx, page); err != nil {
-			return err
+		if f.err != nil || !f.page.More || f.page.Next <= cursor {
+			return
 		}
-		got += int64(len(page.Entries))
-		s.report(Progress{Phase: PhasePull, Done: got})
-		if !page.More || page.Next <= cursor {
-			return nil
-		}
-		cursor = page.Next
+		cursor = f.page.Next
 	}
 }

@@ -259,16 +259,26 @@ func (s *Syncer) Upload(ctx context.Context, blob LocalBlob, open func() (io.Rea
 	if progress == nil {
 		progress = func(int64, int64) {}
 	}
-	var has bool
-	err := s.backoff.Do(ctx, func() (err error) {
-		has, err = s.api.HasEvidence(ctx, blob.Hash)
-		return err
-	})
+	loc, err := s.local.UploadURL(ctx, blob.Hash)
 	if err != nil {
 		return err
 	}
-	if has {
-		return s.uploaded(ctx, blob, progress)
+	// A file with no upload under way is asked for by creating one: the
+	// server answers the creation "already there" (409) when it holds the
+	// file, which saves a round trip per file. An upload to resume is
+	// checked first, as the server may have completed the file meanwhile.
+	if loc != "" {
+		var has bool
+		err := s.backoff.Do(ctx, func() (err error) {
+			has, err = s.api.HasEvidence(ctx, blob.Hash)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if has {
+			return s.uploaded(ctx, blob, progress)
+		}
 	}
 
 	f, err := open()
@@ -284,10 +294,6 @@ func (s *Syncer) Upload(ctx context.Context, blob LocalBlob, open func() (io.Rea
 		return assess.Errorf(assess.EInvalid, "本地佐证材料“%s”的大小（%d 字节）与登记的大小（%d 字节）不符，文件可能已损坏，请重新添加 (local evidence file changed size)", blob.Name, size, blob.Size)
 	}
 
-	loc, err := s.local.UploadURL(ctx, blob.Hash)
-	if err != nil {
-		return err
-	}
 	offset := int64(-1) // unknown: ask the server
 	stored := int64(-1) // the most the server has confirmed holding
 	failures, restarts := 0, 0
@@ -389,12 +395,10 @@ func (s *Syncer) Upload(ctx context.Context, blob LocalBlob, open func() (io.Rea
 	}
 }
 
-// uploaded records that the server holds the file.
+// uploaded records that the server holds the file (which also forgets its
+// upload URL).
 func (s *Syncer) uploaded(ctx context.Context, blob LocalBlob, progress func(int64, int64)) error {
 	if err := s.local.MarkUploaded(ctx, blob.Hash); err != nil {
-		return err
-	}
-	if err := s.local.SetUploadURL(ctx, blob.Hash, ""); err != nil {
 		return err
 	}
 	progress(blob.Size, blob.Size)

@@ -73,7 +73,7 @@ func BenchmarkEvidenceSync(b *testing.B) {
 	// The raw operation: a handler that writes the body to a file; with
 	// ?sync=1 it also syncs the file to disk before answering, as the
 	// server's evidence store does, to show what durability costs.
-	rawDir := b.TempDir()
+	rawDir := tempDir(b)
 	raw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, err := os.CreateTemp(rawDir, "put-*")
 		if err != nil {

@@ -37,7 +37,7 @@ func raceSubmit(t *testing.T, returned bool) *racedSubmit {
 	r.pc1.syncOK()
 	r.pc2.syncOK()
 	a11 := task(leaf11, unitA)
-	files := t.TempDir()
+	files := tempDir(t)
 	r.mine = writeEvidence(t, files, "一号机权责清单.pdf", 101, 96<<10)
 	r.theirs = writeEvidence(t, files, "二号机权责清单.pdf", 102, 80<<10)
 
@@ -188,7 +188,7 @@ func TestNeverLoseLocalWork(t *testing.T) {
 		c.seed(0)
 		rep := c.desk("rep-a", nil)
 		rep.syncOK()
-		files := t.TempDir()
+		files := tempDir(t)
 		f1 := writeEvidence(t, files, "权责清单.pdf", 201, 64<<10)
 		f2 := writeEvidence(t, files, "补充材料.pdf", 202, 64<<10)
 		rep.fileTask(a11, "已公布权责清单。", rep.attach(0, f1))

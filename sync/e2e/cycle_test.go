@@ -78,7 +78,7 @@ func TestFullCycle(t *testing.T) {
 	a11 := task(leaf11, unitA)
 	c.stop()
 	clk.Set(at(3, 10, 10))
-	files := t.TempDir()
+	files := tempDir(t)
 	f1 := writeEvidence(t, files, "权责清单.pdf", 1, 300<<10)
 	f2 := writeEvidence(t, files, "动态调整会议纪要.pdf", 2, 150<<10)
 	f3 := writeEvidence(t, files, "公开网页截图.png", 3, 700<<10)

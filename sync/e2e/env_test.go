@@ -146,7 +146,7 @@ type central struct {
 // newCentral starts a server with an empty store.
 func newCentral(t testing.TB, clk *clock, wrap func(net.Listener) net.Listener) *central {
 	t.Helper()
-	c := &central{t: t, dir: t.TempDir(), addr: "127.0.0.1:0", clock: clk, wrap: wrap}
+	c := &central{t: t, dir: tempDir(t), addr: "127.0.0.1:0", clock: clk, wrap: wrap}
 	c.start()
 	t.Cleanup(c.stop)
 	return c
@@ -493,7 +493,7 @@ func (c *central) desk(username string, n *network) *desk {
 	if n == nil {
 		n = newNetwork()
 	}
-	d := &desk{t: c.t, c: c, name: username, dir: c.t.TempDir(), net: n, idle: make(chan error, 64)}
+	d := &desk{t: c.t, c: c, name: username, dir: tempDir(c.t), net: n, idle: make(chan error, 64)}
 	db, err := localdb.Open(d.dir, localdb.Options{Now: c.clock.Now})
 	if err != nil {
 		c.t.Fatal(err)

@@ -59,7 +59,7 @@ func TestKillDuringSync(t *testing.T) {
 	clk := newClock(at(3, 2, 9))
 	c := newCentral(t, clk, func(ln net.Listener) net.Listener { return &slowListener{Listener: ln, rate: killRate} })
 	c.seed(extra)
-	dir := t.TempDir()
+	dir := tempDir(t)
 	run := func(stdin string, args ...string) (string, string, error) {
 		cmd := exec.Command(bin, append([]string{"--data", dir}, args...)...)
 		cmd.Stdin = strings.NewReader(stdin)
@@ -232,7 +232,7 @@ type workload struct {
 }
 
 func newWorkload(t *testing.T, dir string, extra int, rng *rand.Rand) *workload {
-	w := &workload{t: t, dir: dir, src: t.TempDir(), rng: rng, files: map[string]evidence{}, want: map[string]outcome{}}
+	w := &workload{t: t, dir: dir, src: tempDir(t), rng: rng, files: map[string]evidence{}, want: map[string]outcome{}}
 	w.todo = []string{task(leaf11, unitA), task(leaf12, unitA), task(leaf21, unitA)}
 	for i := range extra {
 		w.todo = append(w.todo, task(extraLeaf(i), unitA))

@@ -22,7 +22,7 @@ func TestOfflineThenOnline(t *testing.T) {
 	rep := c.desk("rep-a", nil)
 	rep.syncOK()
 	a11, a12, a21, a31 := task(leaf11, unitA), task(leaf12, unitA), task(leaf21, unitA), task(extraLeaf(0), unitA)
-	files := t.TempDir()
+	files := tempDir(t)
 	f0 := writeEvidence(t, files, "权责清单.pdf", 300, 64<<10)
 	f00 := writeEvidence(t, files, "审核台账.pdf", 301, 64<<10)
 

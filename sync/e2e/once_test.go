@@ -19,7 +19,7 @@ func TestExactlyOnce(t *testing.T) {
 		rep := c.desk("rep-a", n)
 		rep.syncOK()
 
-		f := writeEvidence(t, t.TempDir(), "权责清单.pdf", 7, 64<<10)
+		f := writeEvidence(t, tempDir(t), "权责清单.pdf", 7, 64<<10)
 		a11 := task(leaf11, unitA)
 		rep.fileTask(a11, "已公布权责清单。", rep.attach(0, f))
 		// The evidence goes first, so that the push is the only exchange
@@ -56,7 +56,7 @@ func TestExactlyOnce(t *testing.T) {
 		rep.syncOK()
 
 		const size = 3 << 20
-		f := writeEvidence(t, t.TempDir(), "年度报告.pdf", 8, size)
+		f := writeEvidence(t, tempDir(t), "年度报告.pdf", 8, size)
 		a11 := task(leaf11, unitA)
 		rep.fileTask(a11, "已公布年度报告。", rep.attach(0, f))
 		n.setDrop(dropOnce("PATCH", wire.UploadsPath))
@@ -98,10 +98,10 @@ func TestExactlyOnce(t *testing.T) {
 		rep.syncOK()
 
 		const size = 2 << 20
-		dir := t.TempDir()
+		dir := tempDir(t)
 		f := writeEvidence(t, dir, "法治政府建设年度报告.pdf", 9, size)
 		// The same content under another name, attached to another task.
-		g := writeEvidence(t, t.TempDir(), "年度报告（副本）.pdf", 9, size)
+		g := writeEvidence(t, tempDir(t), "年度报告（副本）.pdf", 9, size)
 		if g.sum != f.sum {
 			t.Fatal("the copy differs")
 		}

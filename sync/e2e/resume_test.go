@@ -20,7 +20,7 @@ func TestInterruptedUploadResumes(t *testing.T) {
 	n := newNetwork()
 	rep := c.desk("rep-a", n)
 	rep.syncOK()
-	f := writeEvidence(t, t.TempDir(), "执法案卷扫描件.pdf", 50, size)
+	f := writeEvidence(t, tempDir(t), "执法案卷扫描件.pdf", 50, size)
 	a11 := task(leaf11, unitA)
 	rep.fileTask(a11, "执法案卷已全部扫描归档。", rep.attach(0, f))
 

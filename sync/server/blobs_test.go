@@ -15,7 +15,7 @@ import (
 
 func TestDirBlobs(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	blobs, err := server.NewDirBlobs(filepath.Join(dir, "evidence"))
 	if err != nil {
 		t.Fatal(err)

@@ -124,7 +124,7 @@ type envOption func(*server.Config)
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	e := &env{
 		t:      t,
 		dir:    dir,

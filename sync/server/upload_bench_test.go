@@ -23,7 +23,7 @@ func BenchmarkUpload(b *testing.B) {
 	copy(data, "%PDF-1.7\n")
 
 	b.Run("raw-put", func(b *testing.B) {
-		dir := b.TempDir()
+		dir := tempDir(b)
 		n := 0
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			n++

@@ -19,7 +19,7 @@ import (
 
 // winePackages are the packages whose tests must also pass as Windows
 // binaries: everything below them that has tests.
-var winePackages = []string{"./assess", "./localdb", "./sync/...", "./report"}
+var winePackages = []string{"./assess", "./localdb", "./sync/...", "./report/..."}
 
 // testPackage is one package with tests.
 type testPackage struct {

@@ -21,7 +21,7 @@ var loadNow = time.Date(2026, 3, 2, 9, 30, 0, 0, assess.CST)
 
 func openStore(t *testing.T) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(filepath.Join(t.TempDir(), "server.db"), sqlite.Options{Now: func() time.Time { return loadNow }})
+	s, err := sqlite.Open(filepath.Join(tempDir(t), "server.db"), sqlite.Options{Now: func() time.Time { return loadNow }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func TestAuditTampering(t *testing.T) {
 		{"forged prev", []string{`UPDATE audit SET prev = '' WHERE seq = 2`}, "第 2 条事件处断裂：记录的上一条摘要"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "server.db")
+			path := filepath.Join(tempDir(t), "server.db")
 			s := cityAt(t, path)
 			before, err := s.VerifyAudit(ctx)
 			if err != nil || !before.OK || before.Events != 19 {
@@ -77,7 +77,7 @@ func TestAuditTampering(t *testing.T) {
 }
 
 func TestAuditHoldsNoSecrets(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "server.db")
+	path := filepath.Join(tempDir(t), "server.db")
 	s := cityAt(t, path)
 	if err := s.SetPassword(ctx, "u-zd-filer", "$argon2id$v=19$m=47104,t=1,p=1$c2VjcmV0$secret"); err != nil {
 		t.Fatal(err)
@@ -107,7 +107,7 @@ func TestAuditHoldsNoSecrets(t *testing.T) {
 // TestFeedKeepsLatest checks the engine's feed table directly: one row per
 // entity, and a replaced newest row never reuses its sequence.
 func TestFeedKeepsLatest(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "server.db")
+	path := filepath.Join(tempDir(t), "server.db")
 	s := cityAt(t, path)
 	db := rawDB(t, path)
 	var dups int

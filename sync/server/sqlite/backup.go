@@ -22,7 +22,8 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}
-	f, err := os.Open(path)
+	// Windows flushes a file only through a handle that may write to it.
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 func TestBackup(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	s := cityAt(t, filepath.Join(dir, "server.db"))
 	reporter, _, _ := s.UserByUsername(ctx, "zd-filer")
 

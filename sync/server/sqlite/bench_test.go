@@ -37,7 +37,7 @@ type benchCity struct {
 func buildBenchCity(b *testing.B) *benchCity {
 	b.Helper()
 	clock := storetest.NewClock(storetest.Start)
-	path := filepath.Join(b.TempDir(), "city.db")
+	path := filepath.Join(tempDir(b), "city.db")
 	s, err := sqlite.Open(path, sqlite.Options{Now: clock.Now})
 	if err != nil {
 		b.Fatal(err)

@@ -44,7 +44,7 @@ func FuzzPush(f *testing.F) {
 	}
 
 	clock := storetest.NewClock(storetest.Start)
-	s, err := sqlite.Open(filepath.Join(f.TempDir(), "server.db"), sqlite.Options{Now: clock.Now})
+	s, err := sqlite.Open(filepath.Join(tempDir(f), "server.db"), sqlite.Options{Now: clock.Now})
 	if err != nil {
 		f.Fatal(err)
 	}

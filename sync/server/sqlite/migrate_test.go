@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite testdata/v1.db from this releas
 const schemaVersion = 1
 
 func TestMigrateIdempotent(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "server.db")
+	path := filepath.Join(tempDir(t), "server.db")
 	s, err := sqlite.Open(path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func TestMigrateIdempotent(t *testing.T) {
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "server.db")
+	path := filepath.Join(tempDir(t), "server.db")
 	s, err := sqlite.Open(path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 }
 
 func TestPragmas(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "server.db")
+	path := filepath.Join(tempDir(t), "server.db")
 	s, err := sqlite.Open(path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestOldDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	path := filepath.Join(t.TempDir(), "old.db")
+	path := filepath.Join(tempDir(t), "old.db")
 	copyFile(t, golden, path)
 	s, err := sqlite.Open(path, sqlite.Options{Now: storetest.NewClock(storetest.Start).Now})
 	if err != nil {

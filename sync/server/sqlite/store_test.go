@@ -14,7 +14,7 @@ import (
 // open opens a store in a fresh file of the test's temporary folder.
 func open(t *testing.T, now func() time.Time) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(filepath.Join(t.TempDir(), "server.db"), sqlite.Options{Now: now})
+	s, err := sqlite.Open(filepath.Join(tempDir(t), "server.db"), sqlite.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
