@@ -81,14 +81,17 @@ func TestKillDuringSync(t *testing.T) {
 	t.Logf("queued work: %d tasks, %d files, %.1f MB", len(w.want), len(w.files), float64(w.bytes)/(1<<20))
 
 	// Each attempt kills the sync after a random delay; an attempt whose
-	// sync finishes first does not count, and more work is queued for the
-	// next.
+	// sync finishes first does not count, more work is queued for the next,
+	// and later delays are drawn below how long that sync took, so that the
+	// kills keep landing inside syncs however fast the machine runs them.
 	killed := 0
+	maxDelay := 500 * time.Millisecond
 	for attempt := 1; killed < killRounds; attempt++ {
-		if attempt > 3*killRounds {
+		if attempt > 4*killRounds {
 			t.Fatalf("only %d of %d syncs were killed while running", killed, attempt-1)
 		}
-		delay := 20*time.Millisecond + time.Duration(rng.Int64N(int64(500*time.Millisecond)))
+		delay := 5*time.Millisecond + time.Duration(rng.Int64N(int64(maxDelay)))
+		started := time.Now()
 		cmd := exec.Command(bin, "--data", dir, "sync")
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -112,6 +115,7 @@ func TestKillDuringSync(t *testing.T) {
 		}
 		t.Logf("attempt %2d: SIGKILL after %v: %s; last report %q", attempt, delay.Round(time.Millisecond), state, lastLine(errOut.String()+out.String()))
 		if err == nil {
+			maxDelay = max(min(maxDelay, time.Since(started)*3/4), 10*time.Millisecond)
 			w.queue(10, 2)
 		}
 	}
