@@ -140,6 +140,26 @@ func (d *docs) unit(fs *flag.FlagSet) (assess.Unit, error) {
 // reviewer refuses city-wide documents to reporting users.
 func (d *docs) reviewer() error { return localdata.CheckReviewer(d.me) }
 
+// cityWide checks the flags of a reviewers-only, city-wide report command
+// and returns its output path and year.
+func (d *docs) cityWide(fs *flag.FlagSet, name string) (string, assess.Year, error) {
+	if err := onlyFlags(fs, name, "year", "out", "issuer"); err != nil {
+		return "", assess.Year{}, err
+	}
+	out, err := outPath(fs)
+	if err != nil {
+		return "", assess.Year{}, err
+	}
+	if err := d.reviewer(); err != nil {
+		return "", assess.Year{}, err
+	}
+	y, err := d.year(fs)
+	if err != nil {
+		return "", assess.Year{}, err
+	}
+	return out, y, nil
+}
+
 // notePending tells the user that changes made on this PC and not yet sent
 // are not in the documents.
 func (d *docs) notePending() {
@@ -184,17 +204,7 @@ func (d *docs) feedback(fs *flag.FlagSet) error {
 }
 
 func (d *docs) feedbackAll(fs *flag.FlagSet) error {
-	if err := onlyFlags(fs, "report feedback-all", "year", "out", "issuer"); err != nil {
-		return err
-	}
-	dir, err := outPath(fs)
-	if err != nil {
-		return err
-	}
-	if err := d.reviewer(); err != nil {
-		return err
-	}
-	y, err := d.year(fs)
+	dir, y, err := d.cityWide(fs, "report feedback-all")
 	if err != nil {
 		return err
 	}
@@ -315,17 +325,7 @@ func (e *env) writeFeedbacks(dir string, data []report.FeedbackData, names []str
 }
 
 func (d *docs) city(fs *flag.FlagSet) error {
-	if err := onlyFlags(fs, "report city", "year", "out", "issuer"); err != nil {
-		return err
-	}
-	path, err := outPath(fs)
-	if err != nil {
-		return err
-	}
-	if err := d.reviewer(); err != nil {
-		return err
-	}
-	y, err := d.year(fs)
+	path, y, err := d.cityWide(fs, "report city")
 	if err != nil {
 		return err
 	}
