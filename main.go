@@ -3,13 +3,14 @@
 // 考核). It keeps indicators, drafts and evidence in a local store, works
 // offline, and syncs with the central server when it can.
 //
-// This release runs the headless subcommands (login, sync, tasks, draft,
-// attach, submit, review, report, export, …); with no subcommand it prints
-// their usage. Run "yiwangtong help" for the list.
+// With no subcommand it opens the window; with one (login, sync, tasks,
+// draft, attach, submit, review, report, export, …) it runs headless. Run
+// "yiwangtong help" for the list.
 package main
 
 import (
 	"os"
+	"strings"
 
 	"github.com/yiwangtong/yiwangtong/cmd/cli"
 )
@@ -22,5 +23,29 @@ func main() {
 	if buildVersion != "" {
 		cli.Version = buildVersion
 	}
+	if desktopArgs(os.Args[1:]) {
+		os.Exit(runDesktop(os.Args[1:], os.Stderr))
+	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// desktopArgs reports whether args ask for the window: no subcommand, only
+// the window's own flags.
+func desktopArgs(args []string) bool {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") {
+			return false
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch name {
+		case "data", "ca", "tour":
+			if !hasValue {
+				i++
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }

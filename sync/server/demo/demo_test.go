@@ -1,7 +1,10 @@
 package demo_test
 
 import (
+	"context"
 	"math"
+	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/yiwangtong/yiwangtong/assess"
 	"github.com/yiwangtong/yiwangtong/sync/server/demo"
+	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
 
 // The first level of the tree, as DESIGN.md names it.
@@ -266,5 +270,48 @@ func TestPassword(t *testing.T) {
 			}
 		}
 		seen[pw] = true
+	}
+}
+
+func TestStartServesAndRestarts(t *testing.T) {
+	dir := tempDir(t)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, assess.CST)
+	s, err := demo.Start(context.Background(), dir, 2026, now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.Credentials
+	res, err := http.Get(s.URL + wire.HealthPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("health: %s", res.Status)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A second start keeps the seeded city and its accounts.
+	s, err = demo.Start(context.Background(), dir, 2026, now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !reflect.DeepEqual(s.Credentials, first) {
+		t.Fatalf("accounts changed across a restart")
+	}
+	c, ok := s.Credential(first[0].Username)
+	if !ok || c.Password != first[0].Password {
+		t.Fatalf("Credential(%q) = %+v, %v", first[0].Username, c, ok)
+	}
+	body := strings.NewReader(`{"username":"` + c.Username + `","password":"` + c.Password + `"}`)
+	res, err = http.Post(s.URL+wire.LoginPath, "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("login after restart: %s", res.Status)
 	}
 }
