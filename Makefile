@@ -11,9 +11,9 @@ STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 # PDFs back, PostgreSQL for the scale-out store.
 APT_PACKAGES = gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	xvfb xauth poppler-utils zbar-tools curl
+	xvfb xauth libgl1-mesa-dri poppler-utils zbar-tools curl
 
-.PHONY: all deps tools build run test vet lint race check-server-deps bench clean
+.PHONY: all deps tools build run test vet lint race check-server-deps tour-test screenshots bench clean
 
 all: build
 
@@ -52,7 +52,17 @@ check-server-deps:
 
 # Runs the whole test suite: the Go packages, then the release build and its
 # checks (signatures, MSI tables, the Windows test binaries under wine).
-test: deps tools vet lint check-server-deps race release-test
+# The desktop client's tour in a real window under Xvfb against a real server
+# with the demo city: both roles through the full cycle, every area captured
+# (the tour fails on a blank capture).
+tour-test: build
+	@dir=$$(mktemp -d) && ./scripts/tour.sh "$$dir" && rm -rf "$$dir"
+
+# Regenerates docs/screenshots (shown in the README) with the tour.
+screenshots: build
+	@./scripts/tour.sh docs/screenshots
+
+test: deps tools vet lint check-server-deps race tour-test release-test
 
 # Benchmarks named in docs/BENCHMARKS.md.
 bench:

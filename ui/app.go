@@ -48,7 +48,7 @@ type saver interface{ save() }
 type areaSpec struct {
 	key   string // preference and test name, e.g. "filing"
 	title string // the Chinese name, a T key
-	icon  fyne.Resource
+	icon  func() fyne.Resource // looked up when drawn: the theme needs a running app
 	role  assess.Role
 	make  func(s *Shell) area
 }
@@ -56,19 +56,42 @@ type areaSpec struct {
 // areaSpecs lists the areas of both roles, each role's in the order of the
 // Zibo system.
 var areaSpecs = []areaSpec{
-	{"home", "首页", theme.HomeIcon(), assess.Reporter, newReporterHome},
-	{"filing", "指标填报", theme.DocumentCreateIcon(), assess.Reporter, newFiling},
-	{"feedback", "反馈报告", theme.FileTextIcon(), assess.Reporter, newFeedback},
-	{"external", "第三方评估", theme.GridIcon(), assess.Reporter, newExternal},
-	{"settings", "系统管理", theme.SettingsIcon(), assess.Reporter, newSettings},
+	{"home", "首页", theme.HomeIcon, assess.Reporter, newReporterHome},
+	{"filing", "指标填报", theme.DocumentCreateIcon, assess.Reporter, newFiling},
+	{"feedback", "反馈报告", theme.FileTextIcon, assess.Reporter, newFeedback},
+	{"external", "第三方评估", theme.GridIcon, assess.Reporter, newExternal},
+	{"settings", "系统管理", theme.SettingsIcon, assess.Reporter, newSettings},
 
-	{"home", "首页", theme.HomeIcon(), assess.Reviewer, newReviewerHome},
-	{"indicators", "指标管理", theme.ListIcon(), assess.Reviewer, newIndicators},
-	{"review", "指标审核", theme.ConfirmIcon(), assess.Reviewer, newReview},
-	{"feedback", "反馈报告", theme.FileTextIcon(), assess.Reviewer, newFeedback},
-	{"external", "第三方评估", theme.GridIcon(), assess.Reviewer, newExternal},
-	{"download", "数据下载", theme.DownloadIcon(), assess.Reviewer, newDownload},
-	{"settings", "系统管理", theme.SettingsIcon(), assess.Reviewer, newSettings},
+	{"home", "首页", theme.HomeIcon, assess.Reviewer, newReviewerHome},
+	{"indicators", "指标管理", theme.ListIcon, assess.Reviewer, newIndicators},
+	{"review", "指标审核", theme.ConfirmIcon, assess.Reviewer, newReview},
+	{"feedback", "反馈报告", theme.FileTextIcon, assess.Reviewer, newFeedback},
+	{"external", "第三方评估", theme.GridIcon, assess.Reviewer, newExternal},
+	{"download", "数据下载", theme.DownloadIcon, assess.Reviewer, newDownload},
+	{"settings", "系统管理", theme.SettingsIcon, assess.Reviewer, newSettings},
+}
+
+// label returns the area's name in the chosen language.
+func (sp areaSpec) label() string {
+	switch sp.title {
+	case "首页":
+		return T("首页")
+	case "指标填报":
+		return T("指标填报")
+	case "反馈报告":
+		return T("反馈报告")
+	case "第三方评估":
+		return T("第三方评估")
+	case "系统管理":
+		return T("系统管理")
+	case "指标管理":
+		return T("指标管理")
+	case "指标审核":
+		return T("指标审核")
+	case "数据下载":
+		return T("数据下载")
+	}
+	return sp.title
 }
 
 // Shell is the client's window and the state every area shares: the user,
@@ -177,8 +200,8 @@ func (s *Shell) showMain() {
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Icon).SetResource(s.specs[id].icon)
-			box.Objects[1].(*widget.Label).SetText(T(s.specs[id].title))
+			box.Objects[0].(*widget.Icon).SetResource(s.specs[id].icon())
+			box.Objects[1].(*widget.Label).SetText(s.specs[id].label())
 		},
 	)
 	s.nav.OnSelected = func(id widget.ListItemID) { s.show(s.specs[id].key) }

@@ -24,7 +24,7 @@ func TestRoleNavigation(t *testing.T) {
 			}
 			var titles []string
 			for i := range s.specs {
-				titles = append(titles, T(s.specs[i].title))
+				titles = append(titles, s.specs[i].label())
 			}
 			if tc.role == assess.Reporter {
 				for _, hidden := range []string{"指标管理", "指标审核", "数据下载"} {

@@ -120,5 +120,6 @@ func loginShell(t *testing.T, c *city, deps Deps, acc demo.Credential) *Shell {
 
 func TestMain(m *testing.M) {
 	os.Setenv("LANG", "zh_CN.UTF-8")
+	os.Setenv("LC_ALL", "zh_CN.UTF-8")
 	os.Exit(m.Run())
 }

@@ -43,7 +43,8 @@ func newHeader(s *Shell) *header {
 	logout := widget.NewButtonWithIcon(T("退出登录"), theme.LogoutIcon(), s.logout)
 	logout.Importance = widget.LowImportance
 	h.box = container.NewVBox(
-		container.NewHBox(title, h.demo, layout.NewSpacer(), h.who, widget.NewLabel(T("考核年度")), h.year, logout),
+		container.NewHBox(title, h.demo, layout.NewSpacer(), h.who, widget.NewLabel(T("考核年度")),
+			container.NewGridWrap(fyne.NewSize(190, h.year.MinSize().Height), h.year), logout),
 		widget.NewSeparator(),
 	)
 	h.refresh()

@@ -292,11 +292,11 @@ func unlock(ctx context.Context, db Store, username, password string) (assess.Us
 // chooseDemo asks which role to try, starts the demo city and logs in.
 func (v *loginView) chooseDemo() {
 	s := v.s
-	role := widget.NewRadioGroup([]string{T("填报用户（东城区）"), T("审核用户（市依法治市办）")}, nil)
+	role := widget.NewRadioGroup([]string{T("填报用户（东城区）"), T("审核用户（市委依法治市办）")}, nil)
 	role.SetSelected(T("填报用户（东城区）"))
 	s.form(T("试用内置演示"), T("开始试用"), []*widget.FormItem{widget.NewFormItem(T("身份"), role)}, func() error {
 		want := assess.Reporter
-		if role.Selected == T("审核用户（市依法治市办）") {
+		if role.Selected == T("审核用户（市委依法治市办）") {
 			want = assess.Reviewer
 		}
 		v.setBusy(true)

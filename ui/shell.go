@@ -79,7 +79,7 @@ func (s *Shell) Year() assess.Year { return s.year }
 // domain error, a plain sentence for an unreachable server.
 func message(err error) string {
 	if client.Offline(err) {
-		return T("无法连接服务器，修改已保存在本机，联网后自动同步 (the server cannot be reached; changes are kept here)")
+		return T("无法连接服务器，修改已保存在本机，联网后自动同步")
 	}
 	if m := assess.ErrorMessage(err); m != "" {
 		return m

@@ -40,10 +40,11 @@ var (
 	colorGrey   = color.NRGBA{R: 0x90, G: 0x90, B: 0x90, A: 0xff}
 )
 
-// Color returns the theme's colour, with a deeper blue as primary.
-func (t appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+// Color returns the light variant's colour whatever the desktop prefers —
+// the printed forms' black on white — with a deeper blue as primary.
+func (t appTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	if n == theme.ColorNamePrimary {
 		return color.NRGBA{R: 0x1a, G: 0x5f, B: 0xb4, A: 0xff}
 	}
-	return t.Theme.Color(n, v)
+	return t.Theme.Color(n, theme.VariantLight)
 }
