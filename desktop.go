@@ -31,6 +31,7 @@ func runDesktop(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "本地数据文件夹 (local data folder)")
 	ca := fs.String("ca", "", "额外信任的 CA 证书文件（PEM）(extra CA certificates to trust)")
+	server := fs.String("server", "", "登录界面预填的服务器地址 (the server address the login form offers)")
 	tourOut := fs.String("tour", "", "演示巡览：以环境变量 YW_TOUR_SERVER、YW_TOUR_REPORTER、YW_TOUR_REVIEWER（用户名:密码）登录，走完整流程并把每个功能区截图存入该文件夹 (tour: run the full cycle and save screenshots here)")
 	if err := fs.Parse(args); err != nil {
 		return cli.ExitUsage
@@ -69,6 +70,7 @@ func runDesktop(args []string, stderr io.Writer) int {
 		},
 		Demo:    func(ctx context.Context) (*ui.DemoCity, error) { return startDemo(ctx, filepath.Join(dir, "demo")) },
 		Version: cli.Version,
+		Server:  *server,
 	}
 	a := app.NewWithID(appID)
 	if *tourOut != "" {

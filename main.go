@@ -39,7 +39,7 @@ func desktopArgs(args []string) bool {
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		switch name {
-		case "data", "ca", "tour":
+		case "data", "ca", "server", "tour":
 			if !hasValue {
 				i++
 			}

@@ -34,5 +34,12 @@ printf '%s\n' "$password" | "$bin/yiwangtong" "${client[@]}" login --server "htt
 sed -n 1,15p "$data/tasks-$user.tsv"
 echo
 echo "服务器运行中 (server running) at http://$addr — 客户端数据 (client data) in $data/client-$user"
-echo "例如 (try): bin/yiwangtong ${client[*]} show TASK-ID"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+	echo "== 打开桌面客户端 (opening the desktop client): 用户名 $user，密码 $password =="
+	"$bin/yiwangtong" "${client[@]}" --server "http://$addr" &
+else
+	echo "没有图形显示，桌面客户端未打开 (no display: the window is not opened)；"
+	echo "在有桌面的电脑上运行 (on a desktop run): bin/yiwangtong ${client[*]} --server http://$addr"
+	echo "命令行示例 (try): bin/yiwangtong ${client[*]} show TASK-ID"
+fi
 wait $server

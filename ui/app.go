@@ -109,8 +109,9 @@ type Shell struct {
 	years  []assess.Year
 	year   assess.Year
 	api    *client.API
-	syncer *client.Syncer
-	demo   *DemoCity
+	syncer  *client.Syncer
+	looping bool // the syncer's background loop runs
+	demo    *DemoCity
 
 	units  map[string]assess.Unit
 	groups map[string]assess.Group
@@ -174,6 +175,7 @@ func (s *Shell) stopSession() {
 		s.syncer.Stop()
 		s.syncer = nil
 	}
+	s.looping = false
 	s.api = nil
 	if s.demo != nil {
 		if err := s.demo.Close(); err != nil {

@@ -59,6 +59,7 @@ type Store interface {
 	OpenVerified(ctx context.Context, hash string) (io.ReadSeekCloser, error)
 	HasBlob(ctx context.Context, hash string) (bool, error)
 	UploadURL(ctx context.Context, hash string) (string, error)
+	UploadStates(ctx context.Context, hashes []string) (map[string]localdb.UploadState, error)
 	DataSize(ctx context.Context) (int64, error)
 	ClearCache(ctx context.Context) (int64, error)
 
@@ -104,7 +105,10 @@ type Deps struct {
 	Now func() time.Time
 	// Version is shown in 系统管理 and the about box.
 	Version string
-	// Manual, when true, never syncs in the background: syncs run only
+	// Server, when set, is the server address the login form offers
+	// (instead of the one remembered).
+	Server string
+	// Manual, when true, starts no background sync loop: syncs run only
 	// when asked for (SyncNow). Tests use it to stay deterministic.
 	Manual bool
 }

@@ -54,15 +54,21 @@ func (c *city) account(role assess.Role) demo.Credential {
 
 // testDeps returns the dependencies of a window over a fresh local store
 // in a temporary folder, syncing only when asked.
-func testDeps(t *testing.T) (Deps, *localdb.DB) {
+func testDeps(t testing.TB) (Deps, *localdb.DB) {
 	t.Helper()
 	db, err := localdb.Open(filepath.Join(t.TempDir(), "client"), localdb.Options{Now: func() time.Time { return testNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	deps := baseDeps()
+	deps.Store = db
+	return deps, db
+}
+
+// baseDeps returns the dependencies of a test window but its store.
+func baseDeps() Deps {
 	return Deps{
-		Store: db,
 		Docs: func(st Store, now time.Time) localdata.Source {
 			return localdata.Source{DB: st.(*localdb.DB), Now: now}
 		},
@@ -78,7 +84,7 @@ func testDeps(t *testing.T) (Deps, *localdb.DB) {
 		},
 		Now:    func() time.Time { return testNow },
 		Manual: true,
-	}, db
+	}
 }
 
 // newTestShell opens a window with the headless test driver, logs the

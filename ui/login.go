@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 
@@ -40,8 +41,14 @@ func (s *Shell) showLogin() {
 	v.server = widget.NewEntry()
 	v.server.SetPlaceHolder("https://yiwangtong.example.gov.cn")
 	v.server.SetText(p.String(prefServer))
+	if s.deps.Server != "" {
+		v.server.SetText(s.deps.Server)
+	}
 	v.username = widget.NewEntry()
 	v.username.SetText(p.String(prefUsername))
+	if v.username.Text == "" {
+		v.offerStored()
+	}
 	v.password = widget.NewPasswordEntry()
 	v.password.OnSubmitted = func(string) { v.submit() }
 	v.username.OnSubmitted = func(string) { s.win.Canvas().Focus(v.password) }
@@ -77,7 +84,7 @@ func (s *Shell) showLogin() {
 	card := widget.NewCard("", "", container.NewVBox(items...))
 	box := container.NewVBox(container.NewCenter(title), container.NewCenter(sub), card)
 	content := container.NewCenter(container.NewGridWrap(fyne.NewSize(520, box.MinSize().Height), box))
-	if !p.Bool(prefStarted) && p.String(prefServer) == "" && s.deps.Demo != nil {
+	if !p.Bool(prefStarted) && p.String(prefServer) == "" && s.deps.Server == "" && s.deps.Demo != nil {
 		s.win.SetContent(v.firstRun(content))
 	} else {
 		s.win.SetContent(content)
@@ -91,6 +98,29 @@ func (s *Shell) showLogin() {
 		s.win.Canvas().Focus(v.password)
 	}
 }
+
+// offerStored fills the form with the session kept on this PC (a login
+// made with the command line, say), so that only the password is missing.
+func (v *loginView) offerStored() {
+	background(v.s, func(ctx context.Context) (localdb.Session, error) {
+		sess, ok := storeUser(ctx, v.s.deps.Store)
+		if !ok {
+			return sess, errNoStored
+		}
+		return sess, nil
+	}, func(sess localdb.Session, err error) {
+		if err != nil || v.username.Text != "" {
+			return
+		}
+		v.username.SetText(sess.User.Username)
+		if v.server.Text == "" {
+			v.server.SetText(sess.Server)
+		}
+		v.s.win.Canvas().Focus(v.password)
+	})
+}
+
+var errNoStored = errors.New("no session kept on this PC")
 
 // firstRun is the first start's choice: connect to a server or try the demo.
 func (v *loginView) firstRun(login fyne.CanvasObject) fyne.CanvasObject {

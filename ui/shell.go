@@ -296,19 +296,31 @@ func (s *Shell) startSession(u assess.User, api *client.API) {
 	s.api = api
 	s.year = assess.Year{}
 	s.syncer = s.deps.Syncer(api, s.db(), s.onProgress)
+	s.looping = false
 	s.showMain()
 	if !s.deps.Manual {
-		go func() { _ = s.syncer.Run(s.ctx) }()
+		s.startBackground()
 	}
 }
 
-// SyncNow runs a sync: at once in Manual mode (tracked by Idle), else by
-// waking the background syncer.
+// startBackground runs the syncer's loop: a sync at once, then on its
+// timer and whenever a change is made, until the session ends.
+func (s *Shell) startBackground() {
+	if s.syncer == nil || s.looping {
+		return
+	}
+	s.looping = true
+	sy := s.syncer
+	go func() { _ = sy.Run(s.ctx) }()
+}
+
+// SyncNow runs a sync: by waking the background loop when it runs, else at
+// once on a goroutine that Idle waits for.
 func (s *Shell) SyncNow() {
 	if s.syncer == nil {
 		return
 	}
-	if !s.deps.Manual {
+	if s.looping {
 		s.syncer.Trigger()
 		return
 	}
@@ -330,10 +342,10 @@ func (s *Shell) onProgress(p client.Progress) {
 			s.changed()
 		}
 	}
-	if s.deps.Manual {
-		fyne.DoAndWait(apply)
-	} else {
+	if s.looping {
 		fyne.Do(apply)
+	} else {
+		fyne.DoAndWait(apply)
 	}
 }
 

@@ -46,6 +46,12 @@ type Server struct {
 // can be logged into again after a restart. logw receives the server's log
 // (io.Discard when nil).
 func Start(ctx context.Context, dir string, year int, now time.Time, logw io.Writer) (*Server, error) {
+	return StartOn(ctx, "127.0.0.1:0", dir, year, now, logw)
+}
+
+// StartOn is Start on the given address, e.g. to serve a stopped demo city
+// again where its clients expect it.
+func StartOn(ctx context.Context, addr, dir string, year int, now time.Time, logw io.Writer) (*Server, error) {
 	if logw == nil {
 		logw = io.Discard
 	}
@@ -88,7 +94,7 @@ func Start(ctx context.Context, dir string, year int, now time.Time, logw io.Wri
 		store.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("demo server: %w", err)
