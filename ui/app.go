@@ -46,8 +46,8 @@ type saver interface{ save() }
 
 // areaSpec describes a function area in the navigation.
 type areaSpec struct {
-	key   string // preference and test name, e.g. "filing"
-	title string // the Chinese name, a T key
+	key   string               // preference and test name, e.g. "filing"
+	title string               // the Chinese name, a T key
 	icon  func() fyne.Resource // looked up when drawn: the theme needs a running app
 	role  assess.Role
 	make  func(s *Shell) area
@@ -101,14 +101,16 @@ type Shell struct {
 	win  fyne.Window
 	deps Deps
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	busy   sync.WaitGroup // background work in flight
+	ctx     context.Context
+	cancel  context.CancelFunc
+	busy    sync.WaitGroup // background work in flight
+	uiMu    sync.Mutex
+	uiQueue []func()
 
-	user   assess.User
-	years  []assess.Year
-	year   assess.Year
-	api    *client.API
+	user    assess.User
+	years   []assess.Year
+	year    assess.Year
+	api     *client.API
 	syncer  *client.Syncer
 	looping bool // the syncer's background loop runs
 	demo    *DemoCity
@@ -116,7 +118,7 @@ type Shell struct {
 	units  map[string]assess.Unit
 	groups map[string]assess.Group
 
-	keyEnter, keyEsc func()       // the shown dialog's Enter and Esc
+	keyEnter, keyEsc func()        // the shown dialog's Enter and Esc
 	dialogErr        *widget.Label // the shown form dialog's error line
 	login            *loginView
 

@@ -54,7 +54,7 @@ func (s *Shell) fetchEvidence(ctx context.Context, a assess.Attachment) error {
 	}
 	return sy.Download(ctx, a.Hash, func(got, total int64) {
 		p := client.Progress{Phase: client.PhaseDownload, Item: a.Name, Done: got, Total: total, Online: true}
-		fyne.Do(func() {
+		s.onUI(func() {
 			if s.status != nil {
 				s.status.transfer(p)
 			}

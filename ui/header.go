@@ -4,7 +4,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -28,6 +27,8 @@ func newHeader(s *Shell) *header {
 	title.TextSize = 18
 	title.TextStyle.Bold = true
 	h.who = widget.NewLabel("")
+	h.who.Alignment = fyne.TextAlignTrailing
+	h.who.Truncation = fyne.TextTruncateEllipsis
 	h.demo = widget.NewLabel(T("演示数据"))
 	h.demo.Importance = widget.WarningImportance
 	if s.demo == nil {
@@ -42,11 +43,10 @@ func newHeader(s *Shell) *header {
 	})
 	logout := widget.NewButtonWithIcon(T("退出登录"), theme.LogoutIcon(), s.logout)
 	logout.Importance = widget.LowImportance
-	h.box = container.NewVBox(
-		container.NewHBox(title, h.demo, layout.NewSpacer(), h.who, widget.NewLabel(T("考核年度")),
-			container.NewGridWrap(fyne.NewSize(190, h.year.MinSize().Height), h.year), logout),
-		widget.NewSeparator(),
-	)
+	left := container.NewHBox(title, h.demo)
+	right := container.NewHBox(widget.NewLabel(T("考核年度")),
+		container.NewGridWrap(fyne.NewSize(190, h.year.MinSize().Height), h.year), logout)
+	h.box = container.NewVBox(container.NewBorder(nil, nil, left, right, h.who), widget.NewSeparator())
 	h.refresh()
 	return h
 }

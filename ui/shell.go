@@ -28,7 +28,7 @@ func background[T any](s *Shell, work func(ctx context.Context) (T, error), done
 		if s.ctx.Err() != nil {
 			return
 		}
-		fyne.DoAndWait(func() { done(v, err) })
+		s.onUI(func() { done(v, err) })
 	}()
 }
 
@@ -51,7 +51,35 @@ func (s *Shell) act(work func(ctx context.Context) error, ok func()) {
 
 // Idle waits until the background work started so far, and the work it
 // started in turn, has ended. Tests and the tour call it before looking.
-func (s *Shell) Idle() { s.busy.Wait() }
+func (s *Shell) Idle() {
+	for {
+		s.busy.Wait()
+		s.uiMu.Lock()
+		q := s.uiQueue
+		s.uiQueue = nil
+		s.uiMu.Unlock()
+		if len(q) == 0 {
+			return
+		}
+		for _, fn := range q {
+			fyne.DoAndWait(fn)
+		}
+	}
+}
+
+// onUI runs fn on the UI goroutine. In Manual mode (tests and the tour) fn
+// is queued and run by Idle, one at a time: the test driver has no UI
+// goroutine of its own and would run it at once on the calling goroutine,
+// beside the test's own.
+func (s *Shell) onUI(fn func()) {
+	if !s.deps.Manual {
+		fyne.DoAndWait(fn)
+		return
+	}
+	s.uiMu.Lock()
+	s.uiQueue = append(s.uiQueue, fn)
+	s.uiMu.Unlock()
+}
 
 // now is the clock of the client.
 func (s *Shell) now() time.Time { return s.deps.now() }
@@ -345,7 +373,7 @@ func (s *Shell) onProgress(p client.Progress) {
 	if s.looping {
 		fyne.Do(apply)
 	} else {
-		fyne.DoAndWait(apply)
+		s.onUI(apply)
 	}
 }
 

@@ -87,6 +87,21 @@ func TestAccessControl(t *testing.T) {
 		}
 		return pr.Results[0].HTTP
 	}
+	// secretStatus notes a generated password, so that the log check
+	// proves it never reached the log.
+	secretStatus := func(e *env, r response) int {
+		if r.status < 300 {
+			var g struct {
+				Password string `json:"password"`
+			}
+			r.decode(e.t, &g)
+			if g.Password == "" {
+				e.t.Errorf("no generated password in %s", r.body)
+			}
+			e.secrets = append(e.secrets, g.Password)
+		}
+		return r.status
+	}
 	n := 0
 	rows := map[string]accessRow{
 		"GET /healthz":                 {plain(http.MethodGet, wire.HealthPath, nil), status, [6]int{200, 200, 200, 200, 200, 200}},
@@ -136,6 +151,18 @@ func TestAccessControl(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodPost, e.url(wire.PushPath), bytes.NewBufferString(body))
 			return req
 		}, pushStatus, [6]int{200, 403, 403, 401, 401, 403}},
+		// User administration: reviewer administrators only (the table's
+		// reviewer is one; other reviewers are refused in user_admin_test.go).
+		"POST /api/v1/users": {func(e *env, caller string) *http.Request {
+			n++
+			body := fmt.Sprintf(`{"username":"acl-user-%d","name":"新填报员","role":"reporter","unit_id":%q}`, n, unitA)
+			req, _ := http.NewRequest(http.MethodPost, e.url(wire.UsersPath), bytes.NewBufferString(body))
+			return req
+		}, secretStatus, [6]int{403, 403, 201, 401, 401, 403}},
+		"PUT /api/v1/users/{id}/disabled": {plain(http.MethodPut, wire.UsersPath+"/u-rep-a2"+wire.UserDisabledSuffix, `{"disabled":false}`),
+			status, [6]int{403, 403, 200, 401, 401, 403}},
+		"POST /api/v1/users/{id}/password": {plain(http.MethodPost, wire.UsersPath+"/u-rep-a2"+wire.UserPasswordSuffix, `{}`),
+			secretStatus, [6]int{403, 403, 200, 401, 401, 403}},
 		"POST /api/v1/uploads/": {func(e *env, caller string) *http.Request {
 			data := pdf(1000, byte(10+len(caller)))
 			req, _ := http.NewRequest(http.MethodPost, e.url(wire.UploadsPath), nil)

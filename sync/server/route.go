@@ -92,6 +92,9 @@ func (s *Server) routeTable() []Route {
 		{http.MethodGet, wire.EvidencePath + "{hash}", LoggedIn, "download evidence (Range)", s.handleEvidence},
 		{http.MethodGet, wire.AuditPath, Reviewers, "verify the audit chain", s.handleAudit},
 		{http.MethodGet, wire.AuditEventsPath, Reviewers, "the audit log of a period", s.handleAuditEvents},
+		{http.MethodPost, wire.UsersPath, Reviewers, "add a user (administrators)", s.handleAddUser},
+		{http.MethodPut, wire.UsersPath + "/{id}" + wire.UserDisabledSuffix, Reviewers, "disable or enable a user (administrators)", s.handleUserDisabled},
+		{http.MethodPost, wire.UsersPath + "/{id}" + wire.UserPasswordSuffix, Reviewers, "reset a user's password (administrators)", s.handleUserPassword},
 	}
 }
 

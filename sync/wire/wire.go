@@ -27,6 +27,14 @@ const (
 	HealthPath      = "/healthz"
 )
 
+// Paths of user administration (reviewer administrators). One user's
+// actions are under UsersPath + "/" + the user's ID + a suffix.
+const (
+	UsersPath          = Prefix + "/users" // POST: add a user
+	UserDisabledSuffix = "/disabled"       // PUT: disable or enable the user
+	UserPasswordSuffix = "/password"       // POST: set or generate a new password
+)
+
 // Limits of the protocol.
 const (
 	MaxBodyBytes    = 4 << 20 // a JSON request body
@@ -106,6 +114,42 @@ type LoginResponse struct {
 type PasswordRequest struct {
 	Old string `json:"old"`
 	New string `json:"new"`
+}
+
+// UserAddRequest is the body of POST /api/v1/users. An empty Password asks
+// the server to generate one, which the answer carries once.
+type UserAddRequest struct {
+	Username string      `json:"username"`
+	Name     string      `json:"name"`
+	Role     assess.Role `json:"role"`
+	UnitID   string      `json:"unit_id"`
+	Admin    bool        `json:"admin"`
+	Password string      `json:"password,omitempty"`
+}
+
+// UserAddResponse answers POST /api/v1/users: the new user and, when the
+// server generated it, the initial password (never stored in clear).
+type UserAddResponse struct {
+	User     assess.User `json:"user"`
+	Password string      `json:"password,omitempty"`
+}
+
+// UserDisabledRequest is the body of PUT /api/v1/users/{id}/disabled;
+// disabling a user ends its sessions. The answer is the user.
+type UserDisabledRequest struct {
+	Disabled bool `json:"disabled"`
+}
+
+// UserPasswordRequest is the body of POST /api/v1/users/{id}/password. An
+// empty Password asks the server to generate one. The user's sessions end.
+type UserPasswordRequest struct {
+	Password string `json:"password,omitempty"`
+}
+
+// UserPasswordResponse answers a password reset: the generated password,
+// when the server made one.
+type UserPasswordResponse struct {
+	Password string `json:"password,omitempty"`
 }
 
 // Change kinds a client may push. Each carries the payload type named beside it.
