@@ -1,20 +1,688 @@
 package ui
 
 import (
+	"cmp"
+	"context"
+	"fmt"
+	"image/color"
+	"slices"
+	"strings"
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/yiwangtong/yiwangtong/assess"
+	"github.com/yiwangtong/yiwangtong/localdb"
 )
 
-// reviewerHome is the 各单位进度 area.
+// maxUrgent is how many of the most urgent tasks the home page lists.
+const maxUrgent = 30
+
+// progressCount is how many of a set of tasks are done (submitted or
+// scored) out of how many, and whether one of them warns red.
+type progressCount struct {
+	Done, Total int
+	Red         bool
+}
+
+// add counts one task.
+func (c *progressCount) add(st assess.Status, l assess.Level) {
+	c.Total++
+	if st == assess.Submitted || st == assess.Scored {
+		c.Done++
+	}
+	if l == assess.Red {
+		c.Red = true
+	}
+}
+
+// rate is the share done, 0 for no tasks.
+func (c progressCount) rate() float64 {
+	if c.Total == 0 {
+		return 0
+	}
+	return float64(c.Done) / float64(c.Total)
+}
+
+// color is the colour of a progress cell: red when a task is overdue or
+// scored low, else green when all is done, blue past half, yellow when
+// begun, grey when nothing is done; nil for no tasks.
+func (c progressCount) color() color.Color {
+	switch {
+	case c.Total == 0:
+		return nil
+	case c.Red:
+		return colorRed
+	case c.Done == c.Total:
+		return colorGreen
+	case c.Done*2 >= c.Total:
+		return colorBlue
+	case c.Done > 0:
+		return colorYellow
+	}
+	return colorGrey
+}
+
+// unitProgress is one row of the progress matrix: a unit's counts per
+// indicator category, then its total.
+type unitProgress struct {
+	Unit  assess.Unit
+	Cells []progressCount // len(categories) + 1; the last is the total
+}
+
+// urgentTask is a task the home page lists among the most urgent.
+type urgentTask struct {
+	TaskID  string
+	Unit    string
+	Code    string
+	Title   string
+	Warning assess.Warning
+	Due     time.Time
+}
+
+// cityProgress is what the reviewer's home page shows, computed off the
+// UI goroutine from one read of the year's tasks.
+type cityProgress struct {
+	Categories []assess.Indicator // the matrix's columns, by code
+	Units      []unitProgress     // units with tasks, by group and name
+	Total      progressCount      // the whole city
+	Levels     [4]int             // tasks per warning level (assess.Level)
+	Urgent     []urgentTask       // most urgent first
+	Ranked     [][]assess.Standing
+	Skipped    []string          // names of the groups left out of the ranking
+	UnitNames  map[string]string // unit ID → name
+	GroupNames map[string]string // group ID → name
+}
+
+// aggregateProgress counts the year's tasks per unit and category, totals
+// the warnings and picks the most urgent tasks. warns[i] is views[i]'s
+// warning; units and cats give the rows' and columns' order.
+func aggregateProgress(views []localdb.TaskView, warns []assess.Warning, units []assess.Unit, cats []assess.Indicator) cityProgress {
+	p := cityProgress{Categories: cats}
+	col := map[string]int{}
+	for i, c := range cats {
+		col[c.Code] = i
+	}
+	row := map[string]int{}
+	for i, v := range views {
+		if _, ok := col[v.Indicator.Category()]; !ok {
+			col[v.Indicator.Category()] = len(p.Categories)
+			p.Categories = append(p.Categories, assess.Indicator{Code: v.Indicator.Category(), Title: v.Indicator.Category()})
+		}
+		if _, ok := row[v.UnitID]; !ok {
+			row[v.UnitID] = -1
+		}
+		l := warns[i].Level
+		p.Levels[l]++
+		if l != assess.NoWarning {
+			p.Urgent = append(p.Urgent, urgentTask{TaskID: v.ID, Unit: v.UnitName, Code: v.Indicator.Code,
+				Title: v.Indicator.Title, Warning: warns[i], Due: v.Indicator.Deadline})
+		}
+	}
+	order := append([]assess.Unit{}, units...)
+	known := map[string]bool{}
+	for _, u := range units {
+		known[u.ID] = true
+	}
+	for _, v := range views {
+		if !known[v.UnitID] {
+			known[v.UnitID] = true
+			order = append(order, assess.Unit{ID: v.UnitID, Name: v.UnitName})
+		}
+	}
+	for _, u := range order {
+		if _, ok := row[u.ID]; ok {
+			row[u.ID] = len(p.Units)
+			p.Units = append(p.Units, unitProgress{Unit: u, Cells: make([]progressCount, len(p.Categories)+1)})
+		}
+	}
+	for i, v := range views {
+		up := &p.Units[row[v.UnitID]]
+		l := warns[i].Level
+		up.Cells[col[v.Indicator.Category()]].add(v.Local, l)
+		up.Cells[len(p.Categories)].add(v.Local, l)
+		p.Total.add(v.Local, l)
+	}
+	slices.SortStableFunc(p.Urgent, func(a, b urgentTask) int {
+		if c := cmp.Compare(b.Warning.Level, a.Warning.Level); c != 0 {
+			return c
+		}
+		return a.Due.Compare(b.Due)
+	})
+	if len(p.Urgent) > maxUrgent {
+		p.Urgent = p.Urgent[:maxUrgent]
+	}
+	return p
+}
+
+// rankedGroups splits standings by group, in the groups' order, leaving out
+// the groups with a single unit (such as the reviewers' own office), whose
+// names it returns too.
+func rankedGroups(standings []assess.Standing, groups []assess.Group) (ranked [][]assess.Standing, skipped []string) {
+	by := map[string][]assess.Standing{}
+	for _, st := range standings {
+		by[st.GroupID] = append(by[st.GroupID], st)
+	}
+	order := make([]assess.Group, 0, len(groups))
+	seen := map[string]bool{}
+	for _, g := range groups {
+		order, seen[g.ID] = append(order, g), true
+	}
+	for _, st := range standings {
+		if !seen[st.GroupID] {
+			order, seen[st.GroupID] = append(order, assess.Group{ID: st.GroupID, Name: st.GroupID}), true
+		}
+	}
+	for _, g := range order {
+		sts := by[g.ID]
+		switch {
+		case len(sts) == 1:
+			skipped = append(skipped, g.Name)
+		case len(sts) > 1:
+			slices.SortStableFunc(sts, func(a, b assess.Standing) int { return cmp.Compare(a.Rank, b.Rank) })
+			ranked = append(ranked, sts)
+		}
+	}
+	return ranked, skipped
+}
+
+// localStandings ranks the units here, as the server does, from the
+// scores on this PC and the external scores: used while the server has not
+// sent a standing for every unit with tasks.
+func localStandings(y assess.Year, views []localdb.TaskView, units []assess.Unit, exts []assess.ExternalScore) []assess.Standing {
+	scores := map[string]*assess.UnitScores{}
+	var list []*assess.UnitScores
+	for _, u := range units {
+		us := &assess.UnitScores{UnitID: u.ID, GroupID: u.GroupID, Name: u.Name, External: map[assess.Source]assess.ExternalScore{}}
+		scores[u.ID] = us
+		list = append(list, us)
+	}
+	for _, v := range views {
+		if us := scores[v.UnitID]; us != nil {
+			us.SystemMax += v.Indicator.MaxScore
+			if v.Scored {
+				us.SystemScore += v.Score
+			}
+		}
+	}
+	for _, e := range exts {
+		if us := scores[e.UnitID]; us != nil {
+			if old, ok := us.External[e.Source]; !ok || e.UpdatedAt.After(old.UpdatedAt) {
+				us.External[e.Source] = e
+			}
+		}
+	}
+	in := make([]assess.UnitScores, len(list))
+	for i, us := range list {
+		in[i] = *us
+	}
+	return assess.Rank(y.ID, y.Weights, in)
+}
+
+// standingsComplete reports whether standings has one for every unit with tasks.
+func standingsComplete(standings []assess.Standing, views []localdb.TaskView) bool {
+	have := map[string]bool{}
+	for _, st := range standings {
+		have[st.UnitID] = true
+	}
+	for _, v := range views {
+		if !have[v.UnitID] {
+			return false
+		}
+	}
+	return true
+}
+
+// loadProgress reads the year once and aggregates it.
+func loadProgress(ctx context.Context, db Store, y assess.Year, now time.Time) (cityProgress, error) {
+	views, err := db.Tasks(ctx, localdb.TaskFilter{YearID: y.ID})
+	if err != nil {
+		return cityProgress{}, err
+	}
+	warns, err := taskWarnings(ctx, db, y, views, now)
+	if err != nil {
+		return cityProgress{}, err
+	}
+	units, err := db.Units(ctx)
+	if err != nil {
+		return cityProgress{}, err
+	}
+	groups, err := db.Groups(ctx)
+	if err != nil {
+		return cityProgress{}, err
+	}
+	inds, err := db.Indicators(ctx, y.ID)
+	if err != nil {
+		return cityProgress{}, err
+	}
+	standings, err := db.Standings(ctx, y.ID)
+	if err != nil {
+		return cityProgress{}, err
+	}
+	if !standingsComplete(standings, views) {
+		exts, err := db.Externals(ctx, y.ID)
+		if err != nil {
+			return cityProgress{}, err
+		}
+		standings = localStandings(y, views, units, exts)
+	}
+	p := aggregateProgress(views, warns, units, topCategories(inds))
+	p.Ranked, p.Skipped = rankedGroups(standings, groups)
+	p.UnitNames, p.GroupNames = map[string]string{}, map[string]string{}
+	for _, u := range units {
+		p.UnitNames[u.ID] = u.Name
+	}
+	for _, g := range groups {
+		p.GroupNames[g.ID] = g.Name
+	}
+	return p, nil
+}
+
+// topCategories returns the first level of an indicator tree, by code.
+func topCategories(inds []assess.Indicator) []assess.Indicator {
+	var out []assess.Indicator
+	for _, in := range inds {
+		if in.ParentID == "" && !strings.Contains(in.Code, ".") {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// reviewerHome is the reviewer's 首页: the completion of every unit as a
+// matrix by indicator category and as a chart, the city-wide completion
+// rate, the warnings with the most urgent tasks, and the ranking of each
+// group.
 type reviewerHome struct {
 	s   *Shell
 	box fyne.CanvasObject
+	gen int // the load in flight; older loads are dropped
+
+	data     cityProgress
+	rate     *widget.Label
+	rateBar  *widget.ProgressBar
+	levels   [4]*widget.Label
+	matrix   *widget.Table
+	legend   *widget.Label
+	chart    *barChart
+	catChart *barChart
+	urgent   *widget.List
+	urgentOf *widget.Label
+	ranks    *fyne.Container
+	footnote *widget.Label
 }
 
 func newReviewerHome(s *Shell) area {
-	return &reviewerHome{s: s, box: widget.NewLabel(T("各单位进度"))}
+	a := &reviewerHome{s: s}
+	a.rate = widget.NewLabelWithStyle(T("正在统计…"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	a.rateBar = widget.NewProgressBar()
+	a.rateBar.TextFormatter = func() string { return fmt.Sprintf("%.1f%%", a.rateBar.Value*100) }
+	levels := container.NewHBox()
+	for _, l := range []assess.Level{assess.Red, assess.Yellow, assess.Blue} {
+		a.levels[l] = widget.NewLabel("")
+		levels.Add(container.NewHBox(colorDot(warningColor(l)), a.levels[l]))
+	}
+	summary := container.NewHBox(a.rate, container.NewGridWrap(fyne.NewSize(220, a.rateBar.MinSize().Height), a.rateBar),
+		layout.NewSpacer(), levels)
+
+	a.matrix = a.newMatrix()
+	a.legend = widget.NewLabel("")
+	a.legend.Wrapping = fyne.TextWrapBreak
+	a.legend.SizeName = theme.SizeNameCaptionText
+	colors := container.NewHBox(widget.NewLabel(T("颜色：")),
+		colorDot(colorGreen), widget.NewLabel(T("全部完成")), colorDot(colorBlue), widget.NewLabel(T("过半")),
+		colorDot(colorYellow), widget.NewLabel(T("未过半")), colorDot(colorGrey), widget.NewLabel(T("尚未完成任何一项")),
+		colorDot(colorRed), widget.NewLabel(T("有逾期或低分")))
+	matrixTab := container.NewBorder(nil, container.NewVBox(colors, a.legend), nil, nil, a.matrix)
+
+	a.chart = newBarChart(nil)
+	a.chart.labelWidth = 130
+	a.catChart = newBarChart(nil)
+	a.catChart.labelWidth = 190
+	chartTab := container.NewGridWithColumns(2,
+		chartCard(T("各单位完成率（已提交或已赋分 / 全部任务）"), a.chart, 420),
+		chartCard(T("各类别完成率（全市）"), a.catChart, 420))
+
+	a.urgentOf = widget.NewLabel("")
+	a.urgent = a.newUrgentList()
+	warnTab := container.NewBorder(a.urgentOf, nil, nil, nil, a.urgent)
+
+	a.ranks = container.NewStack()
+	a.footnote = widget.NewLabel("")
+	a.footnote.Wrapping = fyne.TextWrapBreak
+	rankTab := container.NewBorder(a.footnote, nil, nil, nil, container.NewVScroll(a.ranks))
+
+	tabs := container.NewAppTabs(
+		container.NewTabItem(T("进度矩阵"), matrixTab),
+		container.NewTabItem(T("完成率图表"), chartTab),
+		container.NewTabItem(T("预警"), warnTab),
+		container.NewTabItem(T("分组排名"), rankTab),
+	)
+	a.box = container.NewBorder(container.NewVBox(summary, widget.NewSeparator()), nil, nil, nil, tabs)
+	return a
 }
 
 func (a *reviewerHome) view() fyne.CanvasObject { return a.box }
 
-func (a *reviewerHome) refresh() {}
+// refresh reloads the year's progress in the background.
+func (a *reviewerHome) refresh() {
+	a.gen++
+	gen, y, s := a.gen, a.s.year, a.s
+	if y.ID == "" {
+		a.show(cityProgress{})
+		a.rate.SetText(T("尚无考核年度数据，请先同步"))
+		return
+	}
+	now := s.now()
+	background(s, func(ctx context.Context) (cityProgress, error) {
+		return loadProgress(ctx, s.db(), y, now)
+	}, func(p cityProgress, err error) {
+		if gen != a.gen {
+			return
+		}
+		if err != nil {
+			s.showError(err)
+			return
+		}
+		a.show(p)
+	})
+}
+
+// show puts a computed progress on the screen.
+func (a *reviewerHome) show(p cityProgress) {
+	a.data = p
+	a.rate.SetText(T("全市完成率 %.1f%%（已提交或已赋分 %d / %d 项）", p.Total.rate()*100, p.Total.Done, p.Total.Total))
+	a.rateBar.SetValue(p.Total.rate())
+	for _, l := range []assess.Level{assess.Red, assess.Yellow, assess.Blue} {
+		a.levels[l].SetText(fmt.Sprintf("%s %d", warningLabel(l), p.Levels[l]))
+	}
+	a.setColumns()
+	a.matrix.Refresh()
+	var names []string
+	for _, c := range p.Categories {
+		names = append(names, c.Code+" "+c.Title)
+	}
+	a.legend.SetText(T("类别：%s", strings.Join(names, "；")))
+
+	bars := make([]bar, len(p.Units))
+	for i, u := range p.Units {
+		t := u.Cells[len(u.Cells)-1]
+		bars[i] = bar{Label: oneLineExcerpt(u.Unit.Name, 9), Value: t.rate() * 100, Max: 100, Color: t.color(),
+			Text: fmt.Sprintf("%.0f%%（%d/%d）", t.rate()*100, t.Done, t.Total)}
+	}
+	a.chart.SetBars(bars)
+	a.catChart.SetBars(categoryBars(p))
+
+	warned := p.Levels[assess.Red] + p.Levels[assess.Yellow] + p.Levels[assess.Blue]
+	a.urgentOf.SetText(T("共有 %d 项任务预警，以下是最紧急的 %d 项（点击打开审核）", warned, len(p.Urgent)))
+	a.urgent.Refresh()
+	a.showRanks()
+}
+
+// nameOf returns names[id], or id when it has no name.
+func nameOf(names map[string]string, id string) string {
+	if n := names[id]; n != "" {
+		return n
+	}
+	return id
+}
+
+// categoryBars are the city-wide completion of each indicator category.
+func categoryBars(p cityProgress) []bar {
+	bars := make([]bar, len(p.Categories))
+	for i, c := range p.Categories {
+		var sum progressCount
+		for _, u := range p.Units {
+			sum.Done += u.Cells[i].Done
+			sum.Total += u.Cells[i].Total
+		}
+		bars[i] = bar{Label: oneLineExcerpt(c.Code+" "+c.Title, 12), Value: sum.rate() * 100, Max: 100, Color: sum.color(),
+			Text: fmt.Sprintf("%.0f%%（%d/%d）", sum.rate()*100, sum.Done, sum.Total)}
+	}
+	return bars
+}
+
+// colorDot is a small coloured circle, the mark of a warning or state colour.
+func colorDot(c color.Color) fyne.CanvasObject {
+	circle := canvas.NewCircle(c)
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), circle))
+}
+
+// tintColor is c made light enough to put text on.
+func tintColor(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x48}
+}
+
+// Matrix columns before the categories.
+const (
+	matrixUnit = iota
+	matrixGroup
+	matrixFirstCategory
+)
+
+// newMatrix returns the virtualised progress table: a row per unit, a
+// column per category and the total.
+func (a *reviewerHome) newMatrix() *widget.Table {
+	t := widget.NewTable(
+		func() (int, int) { return len(a.data.Units), matrixFirstCategory + len(a.data.Categories) + 1 },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("市生态环境局")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return container.NewStack(canvas.NewRectangle(color.Transparent), l)
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			box := o.(*fyne.Container)
+			bg := box.Objects[0].(*canvas.Rectangle)
+			l := box.Objects[1].(*widget.Label)
+			l.SetText(a.cellText(id.Row, id.Col))
+			l.Alignment = fyne.TextAlignLeading
+			bg.FillColor = color.Transparent
+			if id.Col >= matrixFirstCategory {
+				l.Alignment = fyne.TextAlignCenter
+				if c := a.cell(id.Row, id.Col).color(); c != nil {
+					bg.FillColor = tintColor(c)
+				}
+			}
+			l.TextStyle.Bold = id.Col == matrixFirstCategory+len(a.data.Categories)
+			bg.Refresh()
+			l.Refresh()
+		})
+	t.ShowHeaderRow = true
+	t.StickyColumnCount = 1
+	t.CreateHeader = func() fyne.CanvasObject {
+		l := widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		o.(*widget.Label).SetText(a.headerText(id.Col))
+	}
+	return t
+}
+
+// setColumns sizes the matrix's columns for the categories shown.
+func (a *reviewerHome) setColumns() {
+	a.matrix.SetColumnWidth(matrixUnit, 132)
+	a.matrix.SetColumnWidth(matrixGroup, 92)
+	for i := 0; i <= len(a.data.Categories); i++ {
+		a.matrix.SetColumnWidth(matrixFirstCategory+i, 96)
+	}
+}
+
+// headerText is the title of a matrix column.
+func (a *reviewerHome) headerText(col int) string {
+	switch {
+	case col == matrixUnit:
+		return T("单位")
+	case col == matrixGroup:
+		return T("分组")
+	case col-matrixFirstCategory < len(a.data.Categories):
+		c := a.data.Categories[col-matrixFirstCategory]
+		return c.Code + " " + c.Title
+	}
+	return T("合计")
+}
+
+// cell is the count of a category (or the total) column of a row.
+func (a *reviewerHome) cell(row, col int) progressCount {
+	return a.data.Units[row].Cells[col-matrixFirstCategory]
+}
+
+// cellText is what a matrix cell shows: a category cell "done/assigned".
+func (a *reviewerHome) cellText(row, col int) string {
+	if row >= len(a.data.Units) {
+		return ""
+	}
+	u := a.data.Units[row]
+	switch col {
+	case matrixUnit:
+		return u.Unit.Name
+	case matrixGroup:
+		return nameOf(a.data.GroupNames, u.Unit.GroupID)
+	}
+	c := a.cell(row, col)
+	if c.Total == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%d/%d", c.Done, c.Total)
+}
+
+// newUrgentList returns the list of the most urgent tasks; choosing one
+// opens it in 指标审核.
+func (a *reviewerHome) newUrgentList() *widget.List {
+	l := widget.NewList(
+		func() int { return len(a.data.Urgent) },
+		func() fyne.CanvasObject {
+			level := widget.NewLabelWithStyle("红色预警", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			what := widget.NewLabel("")
+			what.Truncation = fyne.TextTruncateEllipsis
+			why := widget.NewLabel("")
+			why.Truncation = fyne.TextTruncateEllipsis
+			why.SizeName = theme.SizeNameCaptionText
+			return container.NewBorder(nil, nil, container.NewHBox(colorDot(colorRed), level), nil, container.NewVBox(what, why))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			u := a.data.Urgent[id]
+			box := o.(*fyne.Container)
+			texts := box.Objects[0].(*fyne.Container)
+			left := box.Objects[1].(*fyne.Container)
+			circle := left.Objects[0].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*canvas.Circle)
+			circle.FillColor = warningColor(u.Warning.Level)
+			circle.Refresh()
+			left.Objects[1].(*widget.Label).SetText(warningLabel(u.Warning.Level))
+			texts.Objects[0].(*widget.Label).SetText(u.Unit + " · " + u.Code + " " + u.Title)
+			texts.Objects[1].(*widget.Label).SetText(domainText(a.s, u.Warning.Reason))
+		})
+	l.OnSelected = func(id widget.ListItemID) {
+		l.UnselectAll()
+		if id < len(a.data.Urgent) {
+			a.openInReview(a.data.Urgent[id].TaskID)
+		}
+	}
+	return l
+}
+
+// openInReview shows 指标审核 with a task opened.
+func (a *reviewerHome) openInReview(taskID string) {
+	a.s.Show("review")
+	if r, ok := a.s.areas["review"].(*review); ok {
+		r.openTask(taskID)
+	}
+}
+
+// showRanks puts a ranking table per group on the screen, side by side.
+func (a *reviewerHome) showRanks() {
+	rows := 1
+	for _, sts := range a.data.Ranked {
+		rows = max(rows, min(len(sts), 12))
+	}
+	cards := container.NewGridWrap(fyne.NewSize(rankWidth+8, float32(rows+1)*38+44))
+	for _, sts := range a.data.Ranked {
+		title := widget.NewLabelWithStyle(T("%s（%d 个单位）", nameOf(a.data.GroupNames, sts[0].GroupID), len(sts)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		cards.Add(container.NewBorder(title, nil, nil, nil, a.newRankTable(sts)))
+	}
+	if len(a.data.Ranked) == 0 {
+		cards.Add(widget.NewLabel(T("暂无排名数据")))
+	}
+	a.ranks.Objects = []fyne.CanvasObject{cards}
+	a.ranks.Refresh()
+	note := T("排名为组内排名：总分 = 系统评价 + 民意调查 + 实地察验，按年度权重折算。")
+	if len(a.data.Skipped) > 0 {
+		note += T("只有一个单位的分组不参与排名，未列出：%s。", strings.Join(a.data.Skipped, "、"))
+	}
+	a.footnote.SetText(note)
+}
+
+// rankWidths are the widths of a ranking table's columns; rankWidth is
+// their sum.
+var rankWidths = []float32{64, 150, 82, 82, 82, 82}
+
+const (
+	rankColumns = 6
+	rankWidth   = 64 + 150 + 4*82 + 6*4
+)
+
+// newRankTable returns a virtualised ranking table of one group.
+func (a *reviewerHome) newRankTable(sts []assess.Standing) *widget.Table {
+	t := widget.NewTable(
+		func() (int, int) { return len(sts), rankColumns },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("市生态环境局")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(a.rankText(sts[id.Row], id.Col))
+		})
+	t.ShowHeaderRow = true
+	t.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		o.(*widget.Label).SetText(rankHeader(id.Col))
+	}
+	for i, w := range rankWidths {
+		t.SetColumnWidth(i, w)
+	}
+	return t
+}
+
+// rankHeader is the translated title of a ranking column.
+func rankHeader(col int) string {
+	switch col {
+	case 0:
+		return T("名次")
+	case 1:
+		return T("单位")
+	case 2:
+		return T("总分")
+	case 3:
+		return T("系统评价")
+	case 4:
+		return T("民意调查")
+	}
+	return T("实地察验")
+}
+
+// rankText is what a ranking cell shows.
+func (a *reviewerHome) rankText(st assess.Standing, col int) string {
+	switch col {
+	case 0:
+		return fmt.Sprintf("%d / %d", st.Rank, st.OutOf)
+	case 1:
+		return nameOf(a.data.UnitNames, st.UnitID)
+	case 2:
+		return assess.FormatScore(st.Total)
+	case 3:
+		return assess.FormatScore(st.System)
+	case 4:
+		return assess.FormatScore(st.Survey)
+	}
+	return assess.FormatScore(st.Onsite)
+}
