@@ -3,6 +3,7 @@ package ui
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yiwangtong/yiwangtong/assess"
@@ -127,16 +129,35 @@ func (s *Shell) showError(err error) {
 func (s *Shell) info(title, text string) {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom(title, T("确定"), container.NewGridWrap(fyne.NewSize(460, l.MinSize().Height), l), s.win)
+	d := dialog.NewCustom(title, T("确定"), textBox(l), s.win)
 	s.keys(d, d.Hide, d.Hide)
 	d.Show()
+}
+
+// dialogTextWidth is the width a dialog's message wraps at.
+const dialogTextWidth = 460
+
+// textBox sizes a wrapping label to the lines its text needs at
+// dialogTextWidth, so that a dialog shows the whole message.
+func textBox(l *widget.Label) fyne.CanvasObject {
+	size := theme.TextSize()
+	lineHeight := l.MinSize().Height
+	inner := float32(dialogTextWidth) - 2*theme.InnerPadding()
+	lines := 0
+	for _, para := range strings.Split(l.Text, "\n") {
+		w := fyne.MeasureText(para, size, l.TextStyle).Width
+		lines += max(1, int(math.Ceil(float64(w/inner))))
+	}
+	one := fyne.MeasureText("国", size, l.TextStyle).Height + theme.LineSpacing()
+	height := lineHeight + float32(lines-1)*one
+	return container.NewGridWrap(fyne.NewSize(dialogTextWidth, height), l)
 }
 
 // confirm asks before an action; Enter confirms, Esc cancels.
 func (s *Shell) confirm(title, text, confirmText string, ok func()) {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm(title, confirmText, T("取消"), container.NewGridWrap(fyne.NewSize(460, l.MinSize().Height), l), func(yes bool) {
+	d := dialog.NewCustomConfirm(title, confirmText, T("取消"), textBox(l), func(yes bool) {
 		if yes {
 			ok()
 		}
