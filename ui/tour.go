@@ -138,15 +138,43 @@ func (t *tour) logout() {
 	t.ui(func() { t.s.logoutNow() })
 }
 
-// visit shows each area of the role and captures it.
+// visit shows each area of the role, opens the tour's task in it, and
+// captures it.
 func (t *tour) visit(prefix string, keys ...string) error {
 	for _, k := range keys {
 		t.ui(func() { t.s.Show(k) })
+		t.ui(func() { t.focus(k) })
 		if err := t.shot(prefix + "-" + k); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// focus opens the tour's task (or its unit, or its rectification) in the
+// area shown, as the user would by tapping it.
+func (t *tour) focus(key string) {
+	if t.task == "" {
+		return
+	}
+	switch a := t.s.areas[key].(type) {
+	case *filing:
+		a.selectTask(t.task)
+	case *review:
+		a.openTask(t.task)
+	case *feedback:
+		if a.unitSel != nil && t.s.user.Role == assess.Reviewer {
+			for i, u := range a.units {
+				if strings.HasSuffix(t.task, "@"+u.ID) {
+					a.unitSel.SetSelectedIndex(i)
+				}
+			}
+		}
+		if len(a.rects) > 0 {
+			a.tabs.SelectIndex(fbTabRects)
+			a.rectList.Select(0)
+		}
+	}
 }
 
 func (t *tour) run() error {
