@@ -121,6 +121,7 @@ type Shell struct {
 	keyEnter, keyEsc func()        // the shown dialog's Enter and Esc
 	dialogErr        *widget.Label // the shown form dialog's error line
 	login            *loginView
+	closed           bool
 
 	specs   []areaSpec
 	areas   map[string]area
@@ -159,8 +160,12 @@ func (s *Shell) Window() fyne.Window { return s.win }
 func (s *Shell) ShowAndRun() { s.win.ShowAndRun() }
 
 // Close stops the background sync, remembers the window size and closes
-// the window.
+// the window. Closing twice does nothing more.
 func (s *Shell) Close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
 	sz := s.win.Canvas().Size()
 	if sz.Width > 200 && sz.Height > 200 {
 		s.app.Preferences().SetFloat(prefWidth, float64(sz.Width))
