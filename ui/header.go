@@ -13,12 +13,12 @@ import (
 // header is the strip above the areas: the system's name, who is logged in
 // for which unit, and the assessment year shown.
 type header struct {
-	s      *Shell
-	who    *widget.Label
-	year   *widget.Select
-	ids    []string
-	box    fyne.CanvasObject
-	demo   *widget.Label
+	s    *Shell
+	who  *widget.Label
+	year *widget.Select
+	ids  []string
+	box  fyne.CanvasObject
+	demo *widget.Label
 }
 
 func newHeader(s *Shell) *header {

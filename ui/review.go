@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -839,53 +838,6 @@ func (a *review) hideError() {
 	}
 }
 
-// foldLines breaks the lines of a dialog's text after n columns (a Chinese
-// character takes two), at the last space when the line has one, so that a
-// dialog sized by its lines shows them all.
-func foldLines(text string, n int) string {
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		for {
-			cut := foldAt(line, n)
-			if cut >= len(line) {
-				out = append(out, line)
-				break
-			}
-			out = append(out, strings.TrimRight(line[:cut], " "))
-			line = strings.TrimLeft(line[cut:], " ")
-		}
-	}
-	return strings.Join(out, "\n")
-}
-
-// foldAt returns the byte offset where line is broken to fit n columns:
-// after its last space within them, else at the last character that fits;
-// len(line) when it fits whole.
-func foldAt(line string, n int) int {
-	col, space := 0, -1
-	for i, r := range line {
-		w := 1
-		if r >= 0x2000 {
-			w = 2
-		}
-		if col+w > n {
-			switch {
-			case space > 0:
-				return space
-			case i == 0:
-				_, size := utf8.DecodeRuneInString(line)
-				return size
-			}
-			return i
-		}
-		if r == ' ' {
-			space = i + 1
-		}
-		col += w
-	}
-	return len(line)
-}
-
 // onScore checks the score, asks, and queues it for the latest version.
 func (a *review) onScore() {
 	it := a.item
@@ -905,7 +857,6 @@ func (a *review) onScore() {
 	if v.Indicator.MaxScore > 0 && score < v.Indicator.Threshold() {
 		text += "\n" + T("该得分低于低分线 %s 分，确认后将开启整改，该任务列为重点督察事项。", assess.FormatScore(v.Indicator.Threshold()))
 	}
-	text = foldLines(text, dialogColumns)
 	id, version := v.ID, v.Version
 	a.s.confirm(T("确认赋分"), text, T("确认赋分"), func() {
 		a.s.act(func(ctx context.Context) error {
@@ -929,17 +880,13 @@ func (a *review) onReturn() {
 	a.hideError()
 	v := it.view
 	id, version := v.ID, v.Version
-	text := foldLines(T("将“%s”的 %s %s 第 %d 版退回补充，单位将看到退回理由并重新提交。", v.UnitName, v.Indicator.Code, v.Indicator.Title, version), dialogColumns)
+	text := T("将“%s”的 %s %s 第 %d 版退回补充，单位将看到退回理由并重新提交。", v.UnitName, v.Indicator.Code, v.Indicator.Title, version)
 	a.s.confirm(T("退回补充材料"), text, T("退回补充材料"), func() {
 		a.s.act(func(ctx context.Context) error {
 			return a.s.db().Return(ctx, id, version, comment)
 		}, func() { a.clearForm(id) })
 	})
 }
-
-// dialogColumns is how many columns of text fit on a line of a
-// confirmation dialog.
-const dialogColumns = 46
 
 // clearForm empties the form after a review of the task was saved.
 func (a *review) clearForm(id string) {

@@ -420,24 +420,3 @@ func TestReviewFilterQueue(t *testing.T) {
 		t.Fatalf("queue order %v, want %v: submitted oldest first, then returned, draft, scored", order, want)
 	}
 }
-
-func TestReviewFoldLines(t *testing.T) {
-	for _, text := range []string{
-		"为“东城区”的 1.1 权责清单动态管理 第 1 版赋分 0.5 分（满分 2.5 分）。\n该得分低于低分线 1.5 分，确认后将开启整改，该任务列为重点督察事项。",
-		"Score version 1 of 1.1 权责清单动态管理 by \"东城区\": 0.5 points (max 2.5).\nThis is below the low-score line of 1.5 points: confirming opens a rectification.",
-		"Averyveryveryveryveryveryveryveryveryveryveryverylongwordwithoutanyspaceatall",
-	} {
-		got := foldLines(text, 20)
-		for _, line := range strings.Split(got, "\n") {
-			if foldAt(line, 20) != len(line) {
-				t.Errorf("line %q is wider than 20 columns", line)
-			}
-		}
-		if strings.Join(strings.Fields(got), "") != strings.Join(strings.Fields(text), "") {
-			t.Errorf("folding lost text:\n%s\n%s", got, text)
-		}
-		if strings.Contains(text, "rectification") && !strings.Contains(got, "rectification") {
-			t.Errorf("a word was split:\n%s", got)
-		}
-	}
-}

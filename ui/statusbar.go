@@ -34,12 +34,12 @@ type statusBar struct {
 	bars      map[string]*transfer
 	box       fyne.CanvasObject
 
-	isOnline bool
-	known    bool // a sync has reported at least once
-	lastSync time.Time
-	nPending int
+	isOnline  bool
+	known     bool // a sync has reported at least once
+	lastSync  time.Time
+	nPending  int
 	nRejected int
-	lastErr  error
+	lastErr   error
 }
 
 // transfer is one file's progress row.

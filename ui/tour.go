@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,11 @@ func (s *Shell) Tour(cfg TourConfig) error {
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return err
 	}
+	defer func() {
+		if t.tmp != "" {
+			os.RemoveAll(t.tmp)
+		}
+	}()
 	return t.run()
 }
 
@@ -53,6 +59,7 @@ type tour struct {
 	cfg  TourConfig
 	n    int
 	task string
+	tmp  string // the evidence files the tour attaches
 }
 
 func (t *tour) logf(format string, args ...any) {
@@ -195,25 +202,96 @@ func (t *tour) run() error {
 
 func (t *tour) db() Store { return t.s.db() }
 
-// reporterFiles: the reporter writes a statement, attaches two files and
-// submits the first task, then the areas are captured.
+// area returns the area shown, after showing key.
+func (t *tour) area(key string) area {
+	t.ui(func() { t.s.Show(key) })
+	t.ui(func() { t.focus(key) })
+	var a area
+	fyne.DoAndWait(func() { a = t.s.areas[key] })
+	return a
+}
+
+// enter presses Enter on the dialog shown, after capturing it as name.
+func (t *tour) enter(name string) error {
+	if err := t.shot(name); err != nil {
+		return err
+	}
+	var err error
+	t.ui(func() {
+		if t.s.keyEnter == nil {
+			err = fmt.Errorf("tour: no dialog to confirm at %s", name)
+			return
+		}
+		t.s.keyEnter()
+	})
+	return err
+}
+
+// files writes n small PDF files named after the task's checklist into a
+// folder of the tour and returns their paths.
+func (t *tour) files(prefix string, n int) ([]string, error) {
+	if t.tmp == "" {
+		dir, err := os.MkdirTemp("", "yiwangtong-tour-*")
+		if err != nil {
+			return nil, err
+		}
+		t.tmp = dir
+	}
+	var paths []string
+	for i := range n {
+		p := filepath.Join(t.tmp, fmt.Sprintf("%s%d.pdf", prefix, i+1))
+		body := fmt.Sprintf("%%PDF-1.4\n%% %s %d %d\n%%%%EOF\n", prefix, i, time.Now().UnixNano())
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// fileSubmit, in 指标填报: attach files to slots through the area's own
+// attach path (as the file dialog and dropping do), write the statement,
+// save it and submit it, confirming with Enter.
+func (t *tour) fileSubmit(statement, prefix string, n int, shot string) error {
+	a, ok := t.area("filing").(*filing)
+	if !ok {
+		return fmt.Errorf("tour: 指标填报 is not the filing area")
+	}
+	paths, err := t.files(prefix, n)
+	if err != nil {
+		return err
+	}
+	for i, p := range paths {
+		t.ui(func() { a.attach(t.task, i%2, []string{p}) })
+	}
+	t.ui(func() {
+		a.statement.SetText(statement)
+		a.save()
+	})
+	if shot != "" {
+		if err := t.shot(shot); err != nil {
+			return err
+		}
+	}
+	t.ui(a.submit)
+	return t.enter("confirm-submit")
+}
+
+// reporterFiles: the reporter attaches files, writes and submits the
+// first task, then the areas are captured.
 func (t *tour) reporterFiles() error {
 	if err := t.login(t.cfg.Reporter); err != nil {
 		return err
 	}
-	ctx := t.s.ctx
-	tasks, err := t.db().Tasks(ctx, localdb.TaskFilter{YearID: t.s.year.ID, UnitID: t.s.user.UnitID})
+	tasks, err := t.db().Tasks(t.s.ctx, localdb.TaskFilter{YearID: t.s.year.ID, UnitID: t.s.user.UnitID})
 	if err != nil || len(tasks) == 0 {
 		return fmt.Errorf("tour: the reporter has no tasks (%v)", err)
 	}
 	t.task = tasks[0].ID
-	if err := t.draft("已按要求完成权责清单动态调整，调整事项 36 项，已在政府门户网站公开。", 2); err != nil {
+	if err := t.visit("reporter", "home"); err != nil {
 		return err
 	}
-	if err := t.visit("reporter", "home", "filing"); err != nil {
-		return err
-	}
-	if err := t.db().Submit(ctx, t.task); err != nil {
+	if err := t.fileSubmit("已按要求完成权责清单动态调整，调整事项 36 项，已在政府门户网站公开。", "权责清单调整文件", 2, "reporter-filing"); err != nil {
 		return err
 	}
 	if err := t.sync(); err != nil {
@@ -222,49 +300,26 @@ func (t *tour) reporterFiles() error {
 	return t.visit("reporter", "feedback", "external", "settings")
 }
 
-// draft saves a statement with n generated evidence files.
-func (t *tour) draft(statement string, n int) error {
-	ctx := t.s.ctx
-	v, err := t.db().Task(ctx, t.task)
-	if err != nil {
+// review opens the task in 指标审核, fills the form and confirms a score
+// (or, with score "", a return).
+func (t *tour) review(score, comment, shot string) error {
+	a, ok := t.area("review").(*review)
+	if !ok {
+		return fmt.Errorf("tour: 指标审核 is not the review area")
+	}
+	if err := t.shot(shot); err != nil {
 		return err
 	}
-	d, err := t.db().Draft(ctx, t.task)
-	if err != nil && assess.ErrorCode(err) != assess.ENotFound {
-		return err
-	}
-	atts := d.Attachments
-	for i := range n {
-		name := fmt.Sprintf("%s-佐证材料%d.pdf", v.Indicator.Code, len(atts)+1)
-		body := fmt.Sprintf("%%PDF-1.4\n%% %s %s %d\n%%%%EOF\n", v.Indicator.Title, t.s.user.UnitID, time.Now().UnixNano()+int64(i))
-		a, err := t.db().AddEvidenceReader(ctx, name, strings.NewReader(body))
-		if err != nil {
-			return err
+	t.ui(func() {
+		a.score.SetText(score)
+		a.comment.SetText(comment)
+		if score == "" {
+			a.onReturn()
+		} else {
+			a.onScore()
 		}
-		a.Slot = min(i, len(v.Indicator.Evidence)-1)
-		atts = append(atts, a)
-	}
-	if err := t.db().SaveDraft(ctx, t.task, statement, atts); err != nil {
-		return err
-	}
-	t.ui(func() { t.s.wrote() })
-	return nil
-}
-
-// latest returns the task's newest submitted version.
-func (t *tour) latest() (int, error) {
-	subs, err := t.db().Submissions(t.s.ctx, t.task)
-	if err != nil {
-		return 0, err
-	}
-	v := 0
-	for _, s := range subs {
-		v = max(v, s.Version)
-	}
-	if v == 0 {
-		return 0, fmt.Errorf("tour: %s has no submission", t.task)
-	}
-	return v, nil
+	})
+	return t.enter(shot + "-confirm")
 }
 
 func (t *tour) reviewerReturns() error {
@@ -272,14 +327,10 @@ func (t *tour) reviewerReturns() error {
 	if err := t.login(t.cfg.Reviewer); err != nil {
 		return err
 	}
-	if err := t.visit("reviewer", "home", "indicators", "review"); err != nil {
+	if err := t.visit("reviewer", "home", "indicators"); err != nil {
 		return err
 	}
-	v, err := t.latest()
-	if err != nil {
-		return err
-	}
-	if err := t.db().Return(t.s.ctx, t.task, v, "请补充权责事项调整台账及公开截图。"); err != nil {
+	if err := t.review("", "请补充权责事项调整台账及公开截图。", "reviewer-review"); err != nil {
 		return err
 	}
 	return t.sync()
@@ -290,10 +341,7 @@ func (t *tour) reporterResubmits() error {
 	if err := t.login(t.cfg.Reporter); err != nil {
 		return err
 	}
-	if err := t.draft("已补充权责事项调整台账及政府门户网站公开截图。", 1); err != nil {
-		return err
-	}
-	if err := t.db().Submit(t.s.ctx, t.task); err != nil {
+	if err := t.fileSubmit("已补充权责事项调整台账及政府门户网站公开截图。", "权责事项调整台账", 1, "reporter-returned"); err != nil {
 		return err
 	}
 	return t.sync()
@@ -304,16 +352,12 @@ func (t *tour) reviewerScoresLow() error {
 	if err := t.login(t.cfg.Reviewer); err != nil {
 		return err
 	}
-	v, err := t.latest()
-	if err != nil {
-		return err
-	}
 	task, err := t.db().Task(t.s.ctx, t.task)
 	if err != nil {
 		return err
 	}
-	score := math.Floor(task.Indicator.Threshold()) / 2
-	if err := t.db().Score(t.s.ctx, t.task, v, score, "台账不完整，部分事项未公开，列为重点督察事项。"); err != nil {
+	score := strconv.FormatFloat(math.Floor(task.Indicator.Threshold())/2, 'f', -1, 64)
+	if err := t.review(score, "台账不完整，部分事项未公开，列为重点督察事项。", "reviewer-score"); err != nil {
 		return err
 	}
 	if err := t.sync(); err != nil {
@@ -322,16 +366,38 @@ func (t *tour) reviewerScoresLow() error {
 	return t.visit("reviewer", "review", "feedback", "external", "download", "settings")
 }
 
+// rect returns the rectification panel of 反馈报告 with the task's
+// rectification selected.
+func (t *tour) rect() (*feedbackRect, error) {
+	a, ok := t.area("feedback").(*feedback)
+	if !ok || a.rect == nil || a.rect.taskID != t.task {
+		return nil, fmt.Errorf("tour: the rectification of %s is not shown", t.task)
+	}
+	return a.rect, nil
+}
+
 func (t *tour) reporterResponds() error {
 	t.logout()
 	if err := t.login(t.cfg.Reporter); err != nil {
 		return err
 	}
-	a, err := t.db().AddEvidenceReader(t.s.ctx, "整改报告.pdf", strings.NewReader(fmt.Sprintf("%%PDF-1.4\n%% 整改报告 %d\n%%%%EOF\n", time.Now().UnixNano())))
+	r, err := t.rect()
 	if err != nil {
 		return err
 	}
-	if err := t.db().RespondRect(t.s.ctx, t.task, "已完成整改：补齐台账 36 项并全部公开。", []assess.Attachment{a}); err != nil {
+	paths, err := t.files("整改报告", 1)
+	if err != nil {
+		return err
+	}
+	t.ui(func() {
+		r.addFiles(paths)
+		r.answer.SetText("已完成整改：补齐台账 36 项并全部公开。")
+	})
+	if err := t.shot("reporter-respond"); err != nil {
+		return err
+	}
+	t.ui(r.onSubmit)
+	if err := t.enter("reporter-respond-confirm"); err != nil {
 		return err
 	}
 	if err := t.sync(); err != nil {
@@ -345,7 +411,13 @@ func (t *tour) reviewerVerifies() error {
 	if err := t.login(t.cfg.Reviewer); err != nil {
 		return err
 	}
-	if err := t.db().VerifyRect(t.s.ctx, t.task, true, "整改到位，予以销号。"); err != nil {
+	r, err := t.rect()
+	if err != nil {
+		return err
+	}
+	t.ui(func() { r.comment.SetText("整改到位，予以销号。") })
+	t.ui(r.onAccept)
+	if err := t.enter("reviewer-verify-confirm"); err != nil {
 		return err
 	}
 	if err := t.sync(); err != nil {
