@@ -3,11 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"strings"
 
 	"github.com/yiwangtong/yiwangtong/assess"
@@ -63,7 +61,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if pw, err = readPassword(stdin); err != nil {
 			return fail(stderr, err)
 		}
-	} else if pw, err = generatePassword(); err != nil {
+	} else if pw, err = server.GeneratePassword(server.GeneratedPasswordLen); err != nil {
 		return fail(stderr, err)
 	}
 	hash, err := server.HashPassword(pw)
@@ -163,25 +161,4 @@ func readPassword(stdin io.Reader) (string, error) {
 		return "", err
 	}
 	return pw, nil
-}
-
-// generatePassword returns 14 random letters and digits that pass
-// assess.ValidatePassword; look-alike characters are left out.
-func generatePassword() (string, error) {
-	const letters, digits = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ", "23456789"
-	alphabet := letters + digits
-	for {
-		b := make([]byte, 14)
-		for i := range b {
-			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-			if err != nil {
-				return "", fmt.Errorf("生成密码失败 (generate a password): %w", err)
-			}
-			b[i] = alphabet[n.Int64()]
-		}
-		pw := string(b)
-		if strings.ContainsAny(pw, digits) && strings.ContainsAny(pw, letters) {
-			return pw, nil
-		}
-	}
 }

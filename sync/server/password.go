@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -91,4 +92,41 @@ func parseArgon(s string) (argonHash, error) {
 		return p, errBadHash
 	}
 	return p, nil
+}
+
+// Letters and digits of generated passwords, without the characters easily
+// misread (0 O o 1 l I).
+const (
+	passwordLetters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+	passwordDigits  = "23456789"
+)
+
+// GeneratedPasswordLen is the length of the passwords the server and its
+// administration commands generate.
+const GeneratedPasswordLen = 14
+
+// GeneratePassword returns n (at least 4) random, readable letters and
+// digits from crypto/rand, with at least two of each, so that it passes
+// assess.ValidatePassword.
+func GeneratePassword(n int) (string, error) {
+	alphabet := passwordLetters + passwordDigits
+	for {
+		b := make([]byte, max(n, 4))
+		letters, digits := 0, 0
+		for i := range b {
+			k, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+			if err != nil {
+				return "", fmt.Errorf("生成密码失败 (generate a password): %w", err)
+			}
+			b[i] = alphabet[k.Int64()]
+			if strings.IndexByte(passwordDigits, b[i]) >= 0 {
+				digits++
+			} else {
+				letters++
+			}
+		}
+		if letters >= 2 && digits >= 2 {
+			return string(b), nil
+		}
+	}
 }

@@ -2,9 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
-	"math/big"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -46,12 +43,7 @@ func (s *Server) handleAddUser(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	pw, generated, err := chosenPassword(req.Password)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	hash, err := s.hashPassword(ctx, pw)
+	pw, generated, hash, err := s.chosenPassword(ctx, req.Password)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -97,14 +89,21 @@ func newUser(req wire.UserAddRequest) (assess.User, error) {
 	return u, nil
 }
 
-// chosenPassword returns the password to set: the one asked for after the
-// password policy's check, or a generated one.
-func chosenPassword(asked string) (pw string, generated bool, err error) {
+// chosenPassword returns the password an administrator asked for, checked
+// against the password rules, or a generated one (generated is true), with
+// its hash.
+func (s *Server) chosenPassword(ctx context.Context, asked string) (pw string, generated bool, hash string, err error) {
 	if asked != "" {
-		return asked, false, assess.ValidatePassword(asked)
+		err = assess.ValidatePassword(asked)
+	} else {
+		pw, err = GeneratePassword(GeneratedPasswordLen)
+		asked, generated = pw, true
 	}
-	pw, err = generatePassword()
-	return pw, true, err
+	if err != nil {
+		return "", false, "", err
+	}
+	hash, err = s.hashPassword(ctx, asked)
+	return asked, generated, hash, err
 }
 
 // handleUserDisabled disables a user, ending its sessions, or enables it
@@ -163,12 +162,7 @@ func (s *Server) handleUserPassword(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	pw, generated, err := chosenPassword(req.Password)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	hash, err := s.hashPassword(ctx, pw)
+	pw, generated, hash, err := s.chosenPassword(ctx, req.Password)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -183,25 +177,4 @@ func (s *Server) handleUserPassword(w http.ResponseWriter, r *http.Request) {
 		resp.Password = pw
 	}
 	writeJSON(w, http.StatusOK, resp)
-}
-
-// generatePassword returns 14 random letters and digits that pass
-// assess.ValidatePassword; look-alike characters are left out.
-func generatePassword() (string, error) {
-	const letters, digits = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ", "23456789"
-	alphabet := letters + digits
-	for {
-		b := make([]byte, 14)
-		for i := range b {
-			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-			if err != nil {
-				return "", fmt.Errorf("generate a password: %w", err)
-			}
-			b[i] = alphabet[n.Int64()]
-		}
-		pw := string(b)
-		if strings.ContainsAny(pw, digits) && strings.ContainsAny(pw, letters) {
-			return pw, nil
-		}
-	}
 }

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
-	"strings"
 	"time"
 
 	"github.com/yiwangtong/yiwangtong/assess"
@@ -158,36 +156,6 @@ func changeID() (string, error) {
 	return "demo-" + hex.EncodeToString(b), nil
 }
 
-// passwordLetters and passwordDigits leave out characters easily misread
-// (0 O o 1 l I).
-const (
-	passwordLetters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
-	passwordDigits  = "23456789"
-	passwordLen     = 12
-)
-
 // Password returns a random, readable password of 12 letters and digits,
 // with at least two of each, from crypto/rand.
-func Password() (string, error) {
-	alphabet := passwordLetters + passwordDigits
-	for {
-		var b strings.Builder
-		letters, digits := 0, 0
-		for range passwordLen {
-			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-			if err != nil {
-				return "", fmt.Errorf("demo: password: %w", err)
-			}
-			c := alphabet[n.Int64()]
-			if strings.IndexByte(passwordDigits, c) >= 0 {
-				digits++
-			} else {
-				letters++
-			}
-			b.WriteByte(c)
-		}
-		if letters >= 2 && digits >= 2 {
-			return b.String(), nil
-		}
-	}
-}
+func Password() (string, error) { return server.GeneratePassword(12) }
