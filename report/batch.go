@@ -1,12 +1,15 @@
 package report
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
+
+	"github.com/yiwangtong/yiwangtong/assess"
 )
 
 // FeedbackFileName returns the file name of a unit's feedback report, e.g.
@@ -16,48 +19,42 @@ func FeedbackFileName(d FeedbackData) string {
 }
 
 // FeedbackReports writes the feedback report of every unit in data into the
-// folder dir (made if missing), named by FeedbackFileName (with the unit ID
-// added when two units share a name). The reports are made on up to
-// GOMAXPROCS workers; each is written to a temporary file and renamed when
-// complete, so a folder never holds half a report. progress, when not nil,
-// is called after each report with how many are done and the total, from
-// one goroutine at a time. The first failure stops the batch; reports
-// finished before it stay.
-func FeedbackReports(dir string, data []FeedbackData, progress func(done, total int)) error {
+// folder dir (made if missing), named by FeedbackFileNames. The reports are
+// made on up to GOMAXPROCS workers, each written with WriteFile, so a folder
+// never holds half a report. progress, when not nil, is called after each
+// report with how many are done, the total, the unit's data and its file
+// name, from one goroutine at a time. The first failure, or the end of ctx,
+// stops the batch; reports finished before it stay.
+func FeedbackReports(ctx context.Context, dir string, data []FeedbackData, progress func(done, total int, d FeedbackData, name string)) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("make report folder: %w", err)
+		return assess.Errorf(assess.EInvalid, "无法建立文件夹“%s”：%v (cannot make the folder)", dir, err)
 	}
-	names := make([]string, len(data))
-	count := map[string]int{}
-	for i, d := range data {
-		names[i] = FeedbackFileName(d)
-		count[strings.ToLower(names[i])]++
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	names := FeedbackFileNames(data)
+	type result struct {
+		i   int
+		err error
 	}
-	for i, d := range data {
-		if count[strings.ToLower(names[i])] > 1 {
-			names[i] = safeName(fmt.Sprintf("%s-%s(%s)-反馈报告.pdf", yearLabel(d.Year), unitLabel(d.Unit), d.Unit.ID), 120)
-		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(data))
 	jobs := make(chan int)
-	results := make(chan error)
-	stop := make(chan struct{})
+	results := make(chan result)
 	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range min(runtime.GOMAXPROCS(0), len(data)) {
+		wg.Go(func() {
 			for i := range jobs {
-				results <- writeReportFile(filepath.Join(dir, names[i]), data[i])
+				err := WriteFile(filepath.Join(dir, names[i]), func(w io.Writer) error {
+					return WriteFeedback(w, data[i], Options{})
+				})
+				results <- result{i, err}
 			}
-		}()
+		})
 	}
 	go func() {
 		defer close(jobs)
 		for i := range data {
 			select {
 			case jobs <- i:
-			case <-stop:
+			case <-ctx.Done():
 				return
 			}
 		}
@@ -68,46 +65,21 @@ func FeedbackReports(dir string, data []FeedbackData, progress func(done, total 
 	}()
 	var first error
 	done := 0
-	for err := range results {
-		if err != nil {
+	for r := range results {
+		if r.err != nil {
 			if first == nil {
-				first = err
-				close(stop)
+				first = fmt.Errorf("生成%s的反馈报告失败 (report of %s failed): %w", data[r.i].Unit.Name, data[r.i].Unit.ID, r.err)
+				cancel()
 			}
 			continue
 		}
 		done++
 		if progress != nil && first == nil {
-			progress(done, len(data))
+			progress(done, len(data), data[r.i], names[r.i])
 		}
+	}
+	if first == nil && done < len(data) {
+		first = ctx.Err()
 	}
 	return first
-}
-
-// writeReportFile writes one report to a temporary file beside path and
-// renames it into place.
-func writeReportFile(path string, d FeedbackData) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*.tmp")
-	if err != nil {
-		return fmt.Errorf("生成%s的反馈报告失败 (create report): %w", d.Unit.Name, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := WriteFeedback(tmp, d, Options{}); err != nil {
-		return fmt.Errorf("生成%s的反馈报告失败 (write report): %w", d.Unit.Name, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("生成%s的反馈报告失败 (chmod report): %w", d.Unit.Name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("生成%s的反馈报告失败 (close report): %w", d.Unit.Name, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("生成%s的反馈报告失败 (rename report): %w", d.Unit.Name, err)
-	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,9 +22,12 @@ func TestFeedbackReports(t *testing.T) {
 		data = append(data, d)
 	}
 	var calls []int
-	err := FeedbackReports(dir, data, func(done, total int) {
+	err := FeedbackReports(context.Background(), dir, data, func(done, total int, d FeedbackData, name string) {
 		if total != len(data) {
 			t.Errorf("total %d, want %d", total, len(data))
+		}
+		if !strings.Contains(name, d.Unit.Name) {
+			t.Errorf("progress names %q for %s", name, d.Unit.Name)
 		}
 		calls = append(calls, done)
 	})
@@ -42,7 +46,7 @@ func TestFeedbackReports(t *testing.T) {
 		names = append(names, e.Name())
 	}
 	want := []string{
-		"2026年度-东城区(dongcheng)-反馈报告.pdf", "2026年度-东城区(dongcheng2)-反馈报告.pdf",
+		"2026年度-东城区-反馈报告-dongcheng.pdf", "2026年度-东城区-反馈报告-dongcheng2.pdf",
 		"2026年度-南湖区-反馈报告.pdf", "2026年度-西城区-反馈报告.pdf",
 	}
 	slices.Sort(want)
@@ -65,7 +69,7 @@ func TestFeedbackReportsFailure(t *testing.T) {
 	data[1].Unit = testUnits[1]
 	data[2].Unit = testUnits[2]
 	data[1].GeneratedAt = time.Time{}
-	err := FeedbackReports(dir, data, nil)
+	err := FeedbackReports(context.Background(), dir, data, nil)
 	if assess.ErrorCode(err) != assess.EInvalid || !strings.Contains(err.Error(), "西城区") {
 		t.Fatalf("err = %v, want the failure of 西城区", err)
 	}
@@ -78,7 +82,7 @@ func TestFeedbackReportsFailure(t *testing.T) {
 }
 
 func TestFeedbackReportsNone(t *testing.T) {
-	if err := FeedbackReports(tempDir(t), nil, func(int, int) { t.Error("progress for nothing") }); err != nil {
+	if err := FeedbackReports(context.Background(), tempDir(t), nil, func(int, int, FeedbackData, string) { t.Error("progress for nothing") }); err != nil {
 		t.Fatal(err)
 	}
 }

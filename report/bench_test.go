@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,7 +35,7 @@ func BenchmarkFeedbackReports(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dir := tempDir(b)
-		if err := FeedbackReports(dir, data, nil); err != nil {
+		if err := FeedbackReports(context.Background(), dir, data, nil); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

@@ -1,29 +1,23 @@
 package ui
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yiwangtong/yiwangtong/assess"
-	"github.com/yiwangtong/yiwangtong/localdb"
 	"github.com/yiwangtong/yiwangtong/report"
 	"github.com/yiwangtong/yiwangtong/report/localdata"
 	"github.com/yiwangtong/yiwangtong/sync/client"
-	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
 
 // Downloads of the 数据下载 area, as `yiwangtong export` names them.
@@ -265,7 +259,7 @@ func (a *download) choose(kind string) {
 	if kind == exportBundle {
 		ext = ".zip"
 	}
-	askExportPath(a.s, a.fileName(kind), []string{ext}, func(path string) { a.export(kind, path) })
+	a.s.askSavePath(a.fileName(kind), []string{ext}, func(path string) { a.export(kind, path) })
 }
 
 func (a *download) showErr(err error) {
@@ -443,7 +437,7 @@ func localHistoryTable(t report.Table) report.Table {
 
 // writeExportTable writes one table as CSV (UTF-8 with BOM) or xlsx.
 func writeExportTable(path, format string, t report.Table) error {
-	return writeExportFile(path, func(w io.Writer) error {
+	return report.WriteFile(path, func(w io.Writer) error {
 		if format == formatCSV {
 			return report.WriteCSV(w, t)
 		}
@@ -481,56 +475,8 @@ func (e exporter) audit(ctx context.Context, from, to time.Time, format, path st
 	if format == formatXLSX {
 		limit = xlsxCellRunes
 	}
-	t := report.AuditTable(auditEntries(events, limit), time.Time{}, time.Time{})
+	t := report.AuditTable(localdata.AuditEntries(events, limit), time.Time{}, time.Time{})
 	return len(events), writeExportTable(path, format, t)
-}
-
-// auditEntries turns the server's audit events into rows of the audit
-// download, as `yiwangtong export audit` writes them: the actor by name and
-// ID, the action by its Chinese name and code, the event's data (cut to
-// limit characters when limit > 0, saying so), the hashes as they are.
-func auditEntries(events []wire.AuditEvent, limit int) []report.AuditEntry {
-	out := make([]report.AuditEntry, len(events))
-	for i, ev := range events {
-		actor := ev.Actor
-		switch {
-		case ev.ActorName != "":
-			actor = fmt.Sprintf("%s (%s)", ev.ActorName, ev.Actor)
-		case ev.Actor == wire.SystemActor:
-			actor = "系统 (system)"
-		}
-		action := ev.Action
-		if label := auditLabel(ev.Action); label != ev.Action {
-			action = fmt.Sprintf("%s (%s)", label, ev.Action)
-		}
-		detail := string(ev.Data)
-		if r := []rune(detail); limit > 0 && len(r) > limit {
-			detail = string(r[:limit]) + "…（内容过长，已截断，完整内容请导出 CSV）(truncated)"
-		}
-		out[i] = report.AuditEntry{Seq: ev.Seq, At: ev.Time, Actor: actor, Action: action, Target: ev.Subject,
-			Detail: detail, Hash: ev.Hash, Prev: ev.Prev}
-	}
-	return out
-}
-
-// auditLabel names an audit action in Chinese: a change kind, or one of
-// the server's own actions.
-func auditLabel(action string) string {
-	switch action {
-	case "user.add":
-		return "添加账号"
-	case "user.password":
-		return "重设密码"
-	case "user.disable":
-		return "停用账号"
-	case "user.enable":
-		return "启用账号"
-	case "blob.add":
-		return "上传佐证材料"
-	case "blob.grant":
-		return "佐证材料授权单位读取"
-	}
-	return localdb.KindLabel(action)
 }
 
 // bundleMissing says that an evidence bundle was not written because files
@@ -597,7 +543,7 @@ func (e exporter) bundle(ctx context.Context, unitID, path string, progress func
 		progress(packed, total, T("正在打包 %d/%d", packed, total))
 		return e.db.OpenVerified(ctx, hash)
 	}
-	if err := writeExportFile(path, func(w io.Writer) error { return report.WriteBundle(w, items, open) }); err != nil {
+	if err := report.WriteFile(path, func(w io.Writer) error { return report.WriteBundle(w, items, open) }); err != nil {
 		return "", err
 	}
 	text := T("已生成佐证材料包：%s，%d 份文件，共 %s。", path, len(items), formatBytes(size))
@@ -670,72 +616,6 @@ func (e exporter) fetchMissing(ctx context.Context, items []report.BundleItem, p
 	}
 	if len(failed) > 0 {
 		return &bundleMissing{items: failed, cause: cause}
-	}
-	return nil
-}
-
-// askExportPath asks where to save a file, proposing name, and calls then
-// with the path chosen. Only files on this PC can be chosen.
-func askExportPath(s *Shell, name string, exts []string, then func(path string)) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			s.showError(err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		u := w.URI()
-		w.Close()
-		if u.Scheme() != "file" {
-			s.info(T("错误"), T("只能保存到本机的文件夹。"))
-			return
-		}
-		then(u.Path())
-	}, s.win)
-	d.SetFileName(name)
-	d.SetFilter(storage.NewExtensionFileFilter(exts))
-	d.SetTitleText(T("保存到"))
-	d.SetConfirmText(T("保存"))
-	d.SetDismissText(T("取消"))
-	if dir, err := os.UserHomeDir(); err == nil {
-		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
-			d.SetLocation(l)
-		}
-	}
-	d.Show()
-}
-
-// writeExportFile writes a file through write into a temporary file next to
-// path and renames it to path once complete, so that a failed export never
-// leaves half a file under the chosen name.
-func writeExportFile(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return assess.Errorf(assess.EInvalid, "%s", T("无法在“%s”中写文件：%v", dir, err))
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 256<<10)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return assess.Errorf(assess.EInvalid, "%s", T("无法写入“%s”：%v；如文件正在 Excel 中打开，请先关闭", path, err))
 	}
 	return nil
 }

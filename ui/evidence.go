@@ -131,6 +131,18 @@ func safeName(name string) string {
 	}, name)
 }
 
+// rectOf returns a task's rectification, nil when it has none.
+func rectOf(ctx context.Context, db Store, taskID string) (*assess.Rectification, error) {
+	r, err := db.Rectification(ctx, taskID)
+	switch {
+	case err == nil:
+		return &r, nil
+	case assess.ErrorCode(err) == assess.ENotFound:
+		return nil, nil
+	}
+	return nil, err
+}
+
 // warningColor is the colour of a warning level; nil for none.
 func warningColor(l assess.Level) color.Color {
 	switch l {

@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -695,15 +694,7 @@ func (f *extForm) setDocument(hash, name string) {
 
 // chooseDocument picks the source document with a file dialog.
 func (f *extForm) chooseDocument() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		f.addDocument(path)
-	}, f.a.s.win)
-	d.Show()
+	f.a.s.askOpenPath(nil, f.addDocument)
 }
 
 // addDocument adds the file at path to the evidence store as the score's
@@ -802,16 +793,7 @@ func extParse(unitID string, src assess.Source, scoreText, maxText string) (asse
 
 // chooseImport picks a workbook to import with a file dialog.
 func (a *reviewerExternal) chooseImport() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		a.importFile(path)
-	}, a.s.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx"}))
-	d.Show()
+	a.s.askOpenPath([]string{".xlsx"}, a.importFile)
 }
 
 // extImport is the outcome of reading a workbook.
@@ -910,17 +892,7 @@ func (a *reviewerExternal) showProblems(path string, probs []report.ImportProble
 
 // chooseTemplate asks where to save the import template.
 func (a *reviewerExternal) chooseTemplate() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		a.writeTemplate(path)
-	}, a.s.win)
-	d.SetFileName(T("外部评估导入模板") + ".xlsx")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx"}))
-	d.Show()
+	a.s.askSavePath(T("外部评估导入模板")+".xlsx", []string{".xlsx"}, a.writeTemplate)
 }
 
 // writeTemplate writes the import template, with the drop-down list of
@@ -932,7 +904,7 @@ func (a *reviewerExternal) writeTemplate(path string) {
 		if err != nil {
 			return struct{}{}, err
 		}
-		return struct{}{}, extWriteFile(path, func(w io.Writer) error { return report.ExternalTemplate(w, units) })
+		return struct{}{}, report.WriteFile(path, func(w io.Writer) error { return report.ExternalTemplate(w, units) })
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			s.showError(err)
@@ -940,22 +912,4 @@ func (a *reviewerExternal) writeTemplate(path string) {
 		}
 		s.info(T("下载导入模板"), T("已生成导入模板：%s", path))
 	})
-}
-
-// extWriteFile writes a file through a temporary file beside it, so that
-// path is either the whole file or untouched.
-func extWriteFile(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".part-*")
-	if err != nil {
-		return assess.Errorf(assess.EInvalid, "%s", T("无法写入“%s”：%s", path, err.Error()))
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -1,14 +1,10 @@
 package ui
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"image/color"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -16,9 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -405,8 +399,8 @@ func (a *feedback) refresh() {
 	})
 }
 
-// feedbackUnits returns the units assigned indicators in the year, by ranking
-// group (in the store's order) and then in the store's order.
+// feedbackUnits returns the units assigned indicators in the year, ordered
+// by unitsByGroup.
 func feedbackUnits(ctx context.Context, db Store, yearID string) ([]assess.Unit, error) {
 	inds, err := db.Indicators(ctx, yearID)
 	if err != nil {
@@ -426,19 +420,8 @@ func feedbackUnits(ctx context.Context, db Store, yearID string) ([]assess.Unit,
 	if err != nil {
 		return nil, err
 	}
-	order := map[string]int{}
-	for i, g := range groups {
-		order[g.ID] = i
-	}
-	rank := func(u assess.Unit) int {
-		if i, ok := order[u.GroupID]; ok {
-			return i
-		}
-		return len(groups)
-	}
 	units = slices.DeleteFunc(units, func(u assess.Unit) bool { return !assigned[u.ID] })
-	slices.SortStableFunc(units, func(x, y assess.Unit) int { return rank(x) - rank(y) })
-	return units, nil
+	return unitsByGroup(units, groups), nil
 }
 
 // loadFeedbackRows returns a unit's tasks in a year with their latest
@@ -458,11 +441,7 @@ func loadFeedbackRows(ctx context.Context, db Store, yearID, unitID string) ([]f
 		if n := len(reviews); n > 0 {
 			rows[i].review = &reviews[n-1]
 		}
-		rect, err := db.Rectification(ctx, v.ID)
-		switch {
-		case err == nil:
-			rows[i].rect = &rect
-		case assess.ErrorCode(err) != assess.ENotFound:
+		if rows[i].rect, err = rectOf(ctx, db, v.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -792,23 +771,7 @@ func (p *feedbackRect) noteText(r feedbackRow) string {
 
 // onAddFile picks a file for the response with the file dialog.
 func (p *feedbackRect) onAddFile() {
-	s := p.a.s
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			s.showError(err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		if err := r.Close(); err != nil {
-			fyne.LogError("close picked file", err)
-		}
-		p.addFiles([]string{path})
-	}, s.win)
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	p.a.s.askOpenPath(nil, func(path string) { p.addFiles([]string{path}) })
 }
 
 // addFiles copies files into the local evidence folder and attaches them
@@ -927,7 +890,7 @@ func (a *feedback) onPrintUnit() {
 		return
 	}
 	unit := assess.Unit{ID: a.unitID, Name: a.unitLabel()}
-	a.saveDialog(report.FeedbackFileName(report.FeedbackData{Year: a.s.year, Unit: unit}), a.printUnit)
+	a.s.askSavePath(report.FeedbackFileName(report.FeedbackData{Year: a.s.year, Unit: unit}), []string{".pdf"}, a.printUnit)
 }
 
 // onPrintCity asks where to save the city summary report.
@@ -936,7 +899,7 @@ func (a *feedback) onPrintCity() {
 		a.s.info(T("打印全市汇总报告"), T("本机还没有考核年度数据，请先同步。"))
 		return
 	}
-	a.saveDialog(safeName(report.SummaryTitle(report.CitySummaryData{Year: a.s.year})+".pdf"), a.printCity)
+	a.s.askSavePath(safeName(report.SummaryTitle(report.CitySummaryData{Year: a.s.year})+".pdf"), []string{".pdf"}, a.printCity)
 }
 
 // onPrintAll asks for the folder the reports of every unit go to.
@@ -946,43 +909,7 @@ func (a *feedback) onPrintAll() {
 		s.info(T("批量打印全部单位"), T("本机还没有考核年度数据，请先同步。"))
 		return
 	}
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			s.showError(err)
-			return
-		}
-		if dir != nil {
-			a.printAll(dir.Path())
-		}
-	}, s.win)
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
-}
-
-// saveDialog asks where to save a PDF, suggesting name, and hands the
-// chosen path to write. The dialog creates the chosen file; write replaces
-// it with the complete document.
-func (a *feedback) saveDialog(name string, write func(path string)) {
-	s := a.s
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			s.showError(err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		if err := w.Close(); err != nil {
-			s.showError(err)
-			return
-		}
-		write(path)
-	}, s.win)
-	d.SetFileName(name)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	s.askFolder(a.printAll)
 }
 
 // printUnit writes the feedback report of the unit shown to path.
@@ -1001,7 +928,7 @@ func (a *feedback) printUnit(path string) {
 		if err != nil {
 			return 0, err
 		}
-		if err := writeReportAtomic(path, func(w io.Writer) error { return report.WriteFeedback(w, data, report.Options{}) }); err != nil {
+		if err := report.WriteFile(path, func(w io.Writer) error { return report.WriteFeedback(w, data, report.Options{}) }); err != nil {
 			return 0, err
 		}
 		return fbUnsent(ctx, db), nil
@@ -1022,7 +949,7 @@ func (a *feedback) printCity(path string) {
 		if err != nil {
 			return 0, err
 		}
-		if err := writeReportAtomic(path, func(w io.Writer) error { return report.WriteCitySummary(w, data, report.Options{}) }); err != nil {
+		if err := report.WriteFile(path, func(w io.Writer) error { return report.WriteCitySummary(w, data, report.Options{}) }); err != nil {
 			return 0, err
 		}
 		return fbUnsent(ctx, db), nil
@@ -1051,23 +978,16 @@ func (a *feedback) printAll(dir string) {
 		if len(data) == 0 {
 			return result{}, assess.Errorf(assess.ENotFound, "%s", T("%s还没有任何单位的指标任务，没有可生成的反馈报告。", y.Name))
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return result{}, assess.Errorf(assess.EInvalid, "%s", T("无法建立文件夹“%s”：%v", dir, err))
-		}
-		names := feedbackFileNames(data)
-		for i, d := range data {
-			if err := ctx.Err(); err != nil {
-				return result{written: i}, err
-			}
-			err := writeReportAtomic(filepath.Join(dir, names[i]), func(w io.Writer) error { return report.WriteFeedback(w, d, report.Options{}) })
-			if err != nil {
-				return result{written: i}, fmt.Errorf("%s: %w", d.Unit.Name, err)
-			}
-			done, total, name := i+1, len(data), d.Unit.Name
-			fyne.Do(func() {
+		written := 0
+		err = report.FeedbackReports(ctx, dir, data, func(done, total int, d report.FeedbackData, _ string) {
+			written = done
+			s.onUI(func() {
 				a.bar.SetValue(float64(done) / float64(total))
-				a.work.SetText(fmt.Sprintf("[%d/%d] %s", done, total, name))
+				a.work.SetText(fmt.Sprintf("[%d/%d] %s", done, total, d.Unit.Name))
 			})
+		})
+		if err != nil {
+			return result{written: written}, err
 		}
 		return result{written: len(data), pending: fbUnsent(ctx, db)}, nil
 	}, func(r result, err error) {
@@ -1118,63 +1038,6 @@ func fbUnsent(ctx context.Context, db Store) int {
 		return 0
 	}
 	return pending + rejected
-}
-
-// feedbackFileNames returns the file name of each unit's report:
-// report.FeedbackFileName, with the unit ID added where names clash.
-func feedbackFileNames(data []report.FeedbackData) []string {
-	names := make([]string, len(data))
-	count := map[string]int{}
-	for i, d := range data {
-		names[i] = report.FeedbackFileName(d)
-		count[strings.ToLower(names[i])]++
-	}
-	for i, d := range data {
-		if count[strings.ToLower(names[i])] > 1 {
-			names[i] = strings.TrimSuffix(names[i], ".pdf") + "-" + safeName(d.Unit.ID) + ".pdf"
-		}
-	}
-	return names
-}
-
-// writeReportAtomic writes a document through a temporary file beside path,
-// synced and renamed into place only when write succeeded: path holds the
-// old file or the complete new one, never half of one.
-func writeReportAtomic(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return assess.Errorf(assess.EInvalid, "%s", T("文件夹“%s”不存在，请换一个位置。", dir))
-		}
-		return assess.Errorf(assess.EInvalid, "%s", T("无法在“%s”中写文件：%v", dir, err))
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 256<<10)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return assess.Errorf(assess.EInvalid, "%s", T("无法写入“%s”：%v；如文件正在 PDF 阅读器中打开，请先关闭。", path, err))
-	}
-	return nil
 }
 
 // fbStatus is a task's status as the user should see it, marked

@@ -449,7 +449,7 @@ func TestFeedbackFileNames(t *testing.T) {
 		{Year: y, Unit: assess.Unit{ID: "b", Name: "西城区"}},
 		{Year: y, Unit: assess.Unit{ID: "c", Name: "西城区"}},
 	}
-	got := feedbackFileNames(data)
+	got := report.FeedbackFileNames(data)
 	want := []string{"2026年度-东城区-反馈报告.pdf", "2026年度-西城区-反馈报告-b.pdf", "2026年度-西城区-反馈报告-c.pdf"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("names %q, want %q", got, want)

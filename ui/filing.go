@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -23,7 +22,6 @@ import (
 )
 
 // prefFilingDir remembers the folder evidence was last added from.
-const prefFilingDir = "filing.dir"
 
 // filingCat prefixes the tree IDs of categories; tasks use their own IDs.
 const filingCat = "cat:"
@@ -259,14 +257,7 @@ func filingRect(ctx context.Context, db Store, v localdb.TaskView) (*assess.Rect
 	if !(v.Scored || v.Status == assess.Scored) || v.Score >= v.Indicator.Threshold() {
 		return nil, nil
 	}
-	r, err := db.Rectification(ctx, v.ID)
-	if assess.ErrorCode(err) == assess.ENotFound {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return rectOf(ctx, db, v.ID)
 }
 
 // setList takes a freshly loaded list and shows it filtered.
@@ -1064,27 +1055,7 @@ func (a *filing) submitNow(id, text string, dirty bool) {
 // pickFile asks for a file with the file dialog and adds it to slot of
 // the task id; the dialog opens in the folder used last.
 func (a *filing) pickFile(id string, slot int) {
-	s := a.s
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			s.showError(err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		s.app.Preferences().SetString(prefFilingDir, filepath.Dir(path))
-		a.attach(id, slot, []string{path})
-	}, s.win)
-	if dir := s.app.Preferences().String(prefFilingDir); dir != "" {
-		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
-			d.SetLocation(l)
-		}
-	}
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	a.s.askOpenPath(nil, func(path string) { a.attach(id, slot, []string{path}) })
 }
 
 // dropped takes files dragged onto the window for the task shown: straight

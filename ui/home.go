@@ -404,14 +404,7 @@ func homeRect(ctx context.Context, db Store, v localdb.TaskView) (*assess.Rectif
 	if v.Status != assess.Scored && !v.Scored {
 		return nil, nil
 	}
-	r, err := db.Rectification(ctx, v.ID)
-	switch {
-	case err == nil:
-		return &r, nil
-	case assess.ErrorCode(err) == assess.ENotFound:
-		return nil, nil
-	}
-	return nil, err
+	return rectOf(ctx, db, v.ID)
 }
 
 // homeCategories sums the tasks by indicator category: the points of the

@@ -19,7 +19,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -278,25 +277,6 @@ func (a *indicators) index() {
 	for _, ids := range a.kids {
 		slices.SortStableFunc(ids, func(x, y string) int { return assess.CompareCodes(a.byID[x].Code, a.byID[y].Code) })
 	}
-}
-
-// unitsByGroup orders units by the order of their groups, then by name.
-func unitsByGroup(units []assess.Unit, groups []assess.Group) []assess.Unit {
-	place := map[string]int{}
-	for i, g := range groups {
-		place[g.ID] = i
-	}
-	order := func(u assess.Unit) int {
-		if p, ok := place[u.GroupID]; ok {
-			return p
-		}
-		return len(groups)
-	}
-	out := slices.Clone(units)
-	slices.SortStableFunc(out, func(x, y assess.Unit) int {
-		return cmp.Or(cmp.Compare(order(x), order(y)), cmp.Compare(x.GroupID, y.GroupID), cmp.Compare(x.Name, y.Name))
-	})
-	return out
 }
 
 func (a *indicators) showHeading() {
@@ -995,21 +975,7 @@ func treeProblemPlace(err error) string {
 
 // chooseImport asks for a workbook and imports it.
 func (a *indicators) chooseImport() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			a.s.showError(err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		a.importFrom(r.URI().Name(), func() (io.ReadCloser, error) { return r, nil })
-	}, a.s.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx"}))
-	d.SetTitleText(T("选择指标导入文件（.xlsx）"))
-	d.SetConfirmText(T("导入"))
-	d.SetDismissText(T("取消"))
-	d.Show()
+	a.s.askOpenPath([]string{".xlsx"}, a.importPath)
 }
 
 // importPath imports the workbook at path, as choosing it in the dialog does.
@@ -1132,7 +1098,7 @@ func importPlace(p report.ImportProblem) string {
 
 // chooseTemplate asks where to save the import template and writes it.
 func (a *indicators) chooseTemplate() {
-	askExportPath(a.s, T("指标导入模板")+".xlsx", []string{".xlsx"}, a.writeTemplate)
+	a.s.askSavePath(T("指标导入模板")+".xlsx", []string{".xlsx"}, a.writeTemplate)
 }
 
 // writeTemplate writes the indicator import template to path, with the
@@ -1162,7 +1128,7 @@ func writeIndicatorTemplate(ctx context.Context, db Store, path string) error {
 	if err != nil {
 		return err
 	}
-	return writeExportFile(path, func(w io.Writer) error { return report.IndicatorTemplate(w, units, groups) })
+	return report.WriteFile(path, func(w io.Writer) error { return report.IndicatorTemplate(w, units, groups) })
 }
 
 // rowProblem is one line of a problem list: where, and what is wrong.

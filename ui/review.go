@@ -418,11 +418,8 @@ func taskWarnings(ctx context.Context, db Store, y assess.Year, views []localdb.
 		}
 		var rect *assess.Rectification
 		if scored && v.Score < v.Indicator.Threshold() {
-			r, err := db.Rectification(ctx, v.ID)
-			switch {
-			case err == nil:
-				rect = &r
-			case assess.ErrorCode(err) != assess.ENotFound:
+			var err error
+			if rect, err = rectOf(ctx, db, v.ID); err != nil {
 				return nil, err
 			}
 		}
@@ -588,11 +585,7 @@ func loadReviewItem(ctx context.Context, db Store, y assess.Year, id string, now
 	if it.reviews, err = db.Reviews(ctx, id); err != nil {
 		return nil, err
 	}
-	r, err := db.Rectification(ctx, id)
-	switch {
-	case err == nil:
-		it.rect = &r
-	case assess.ErrorCode(err) != assess.ENotFound:
+	if it.rect, err = rectOf(ctx, db, id); err != nil {
 		return nil, err
 	}
 	ws, err := taskWarnings(ctx, db, y, []localdb.TaskView{it.view}, now)

@@ -330,6 +330,25 @@ func (s *Shell) unitName(id string) string {
 	return id
 }
 
+// unitsByGroup orders units by the order of their groups, then by name.
+func unitsByGroup(units []assess.Unit, groups []assess.Group) []assess.Unit {
+	place := map[string]int{}
+	for i, g := range groups {
+		place[g.ID] = i
+	}
+	order := func(u assess.Unit) int {
+		if p, ok := place[u.GroupID]; ok {
+			return p
+		}
+		return len(groups)
+	}
+	out := slices.Clone(units)
+	slices.SortStableFunc(out, func(x, y assess.Unit) int {
+		return cmp.Or(cmp.Compare(order(x), order(y)), cmp.Compare(x.GroupID, y.GroupID), cmp.Compare(x.Name, y.Name))
+	})
+	return out
+}
+
 // groupName returns a ranking group's name, or its ID.
 func (s *Shell) groupName(id string) string {
 	if g, ok := s.groups[id]; ok && g.Name != "" {

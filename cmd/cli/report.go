@@ -1,18 +1,11 @@
 package cli
 
 import (
-	"bufio"
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/yiwangtong/yiwangtong/assess"
 	"github.com/yiwangtong/yiwangtong/report"
@@ -192,7 +185,7 @@ func (d *docs) feedback(fs *flag.FlagSet) error {
 		return err
 	}
 	d.notePending()
-	if err := writeOutput(path, func(w io.Writer) error { return report.WriteFeedback(w, data, report.Options{}) }); err != nil {
+	if err := report.WriteFile(path, func(w io.Writer) error { return report.WriteFeedback(w, data, report.Options{}) }); err != nil {
 		return err
 	}
 	digest, err := data.Digest()
@@ -216,112 +209,14 @@ func (d *docs) feedbackAll(fs *flag.FlagSet) error {
 		return assess.Errorf(assess.ENotFound, "%s还没有任何单位的指标任务，没有可生成的反馈报告；如刚发布，请先同步 (no tasks in the year)", y.Name)
 	}
 	d.notePending()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return assess.Errorf(assess.EInvalid, "无法建立文件夹“%s”：%v (cannot make the folder)", dir, err)
-	}
-	names := feedbackNames(data)
-	if err := d.e.writeFeedbacks(dir, data, names); err != nil {
+	err = report.FeedbackReports(d.e.ctx, dir, data, func(done, total int, fd report.FeedbackData, name string) {
+		fmt.Fprintf(d.e.io.Err, "[%d/%d] %s → %s\n", done, total, fd.Unit.Name, name)
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(d.e.io.Out, "已生成 %d 份反馈报告 (written)：%s\n", len(data), dir)
 	return nil
-}
-
-// feedbackNames returns the file name of each report: report.FeedbackFileName,
-// with the unit ID added where two units share a name, and a number where
-// even that is not enough.
-func feedbackNames(data []report.FeedbackData) []string {
-	names := make([]string, len(data))
-	count := map[string]int{}
-	for i, d := range data {
-		names[i] = report.FeedbackFileName(d)
-		count[strings.ToLower(names[i])]++
-	}
-	for i, d := range data {
-		if count[strings.ToLower(names[i])] > 1 {
-			names[i] = strings.TrimSuffix(names[i], ".pdf") + "-" + sanitizeID(d.Unit.ID) + ".pdf"
-		}
-	}
-	taken := map[string]bool{}
-	for i, n := range names {
-		for k := 2; taken[strings.ToLower(names[i])]; k++ {
-			names[i] = fmt.Sprintf("%s-%d.pdf", strings.TrimSuffix(n, ".pdf"), k)
-		}
-		taken[strings.ToLower(names[i])] = true
-	}
-	return names
-}
-
-// sanitizeID keeps the characters of a unit ID that are safe in a file
-// name on every system, at most 40 of them.
-func sanitizeID(id string) string {
-	id = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`/\:*?"<>|`, r) || r < ' ' || r == 0x7f {
-			return '_'
-		}
-		return r
-	}, strings.ToValidUTF8(id, "_"))
-	if r := []rune(id); len(r) > 40 {
-		id = string(r[:40])
-	}
-	return id
-}
-
-// writeFeedbacks writes the reports on up to GOMAXPROCS workers, printing
-// "[3/12] 东城区 → file" on standard error as each is complete. The first
-// failure, or Ctrl-C, stops the batch; finished reports stay, and no half
-// report is ever left in the folder.
-func (e *env) writeFeedbacks(dir string, data []report.FeedbackData, names []string) error {
-	ctx, cancel := context.WithCancel(e.ctx)
-	defer cancel()
-	type result struct {
-		i   int
-		err error
-	}
-	jobs := make(chan int)
-	results := make(chan result)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(data)) {
-		wg.Go(func() {
-			for i := range jobs {
-				err := writeOutput(filepath.Join(dir, names[i]), func(w io.Writer) error {
-					return report.WriteFeedback(w, data[i], report.Options{})
-				})
-				results <- result{i, err}
-			}
-		})
-	}
-	go func() {
-		defer close(jobs)
-		for i := range data {
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-	var first error
-	done := 0
-	for r := range results {
-		if r.err != nil {
-			if first == nil {
-				first = fmt.Errorf("生成%s的反馈报告失败 (report of %s failed): %w", data[r.i].Unit.Name, data[r.i].Unit.ID, r.err)
-				cancel()
-			}
-			continue
-		}
-		done++
-		fmt.Fprintf(e.io.Err, "[%d/%d] %s → %s\n", done, len(data), data[r.i].Unit.Name, names[r.i])
-	}
-	if first == nil && done < len(data) {
-		first = e.ctx.Err()
-	}
-	return first
 }
 
 func (d *docs) city(fs *flag.FlagSet) error {
@@ -334,7 +229,7 @@ func (d *docs) city(fs *flag.FlagSet) error {
 		return err
 	}
 	d.notePending()
-	if err := writeOutput(path, func(w io.Writer) error { return report.WriteCitySummary(w, data, report.Options{}) }); err != nil {
+	if err := report.WriteFile(path, func(w io.Writer) error { return report.WriteCitySummary(w, data, report.Options{}) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(d.e.io.Out, "已生成全市汇总报告 (written)：%s\n", path)
@@ -361,7 +256,7 @@ func (d *docs) checklist(fs *flag.FlagSet) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOutput(path, func(w io.Writer) error { return report.WriteChecklist(w, data, report.Options{}) }); err != nil {
+	if err := report.WriteFile(path, func(w io.Writer) error { return report.WriteChecklist(w, data, report.Options{}) }); err != nil {
 		return err
 	}
 	files := 0
@@ -369,45 +264,5 @@ func (d *docs) checklist(fs *flag.FlagSet) error {
 		files += len(it.Files)
 	}
 	fmt.Fprintf(d.e.io.Out, "已生成佐证材料清单 (written)：%s（%d 项任务，%d 份文件）\n", path, len(data.Items), files)
-	return nil
-}
-
-// writeOutput writes a document through a temporary file beside path,
-// synced and renamed into place only when write has succeeded: path holds
-// either the old file or the complete new one, never a half-written one.
-func writeOutput(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return assess.Errorf(assess.EInvalid, "输出文件夹“%s”不存在，请先建立或换一个位置 (the output folder does not exist)", dir)
-		}
-		return assess.Errorf(assess.EInvalid, "无法在“%s”中写文件：%v (cannot write there)", dir, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 256<<10)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return assess.Errorf(assess.EInvalid, "无法写入“%s”：%v；如文件正在 Excel 或 PDF 阅读器中打开，请先关闭 (cannot replace the output file)", path, err)
-	}
 	return nil
 }

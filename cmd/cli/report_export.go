@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/yiwangtong/yiwangtong/assess"
-	"github.com/yiwangtong/yiwangtong/localdb"
 	"github.com/yiwangtong/yiwangtong/report"
+	"github.com/yiwangtong/yiwangtong/report/localdata"
 	"github.com/yiwangtong/yiwangtong/sync/client"
-	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
 
 var exportCommand = command{
@@ -110,7 +109,7 @@ func runExport(e *env, fs *flag.FlagSet, args []string) error {
 
 // writeTable writes one download table as CSV or xlsx.
 func writeTable(path, format string, t report.Table) error {
-	return writeOutput(path, func(w io.Writer) error {
+	return report.WriteFile(path, func(w io.Writer) error {
 		if format == "csv" {
 			return report.WriteCSV(w, t)
 		}
@@ -251,7 +250,7 @@ func (d *docs) audit(fs *flag.FlagSet) error {
 	if format == "xlsx" {
 		limit = xlsxCellRunes
 	}
-	t := report.AuditTable(auditEntries(events, limit), time.Time{}, time.Time{})
+	t := report.AuditTable(localdata.AuditEntries(events, limit), time.Time{}, time.Time{})
 	if err := writeTable(path, format, t); err != nil {
 		return err
 	}
@@ -266,54 +265,6 @@ func (d *docs) audit(fs *flag.FlagSet) error {
 // xlsxCellRunes bounds a text cell of a workbook: Excel holds at most 32,767
 // characters in a cell.
 const xlsxCellRunes = 32000
-
-// auditEntries turns the server's audit events into rows of the audit
-// download: the actor by name and ID, the action by its Chinese name and
-// its code, the event's data as the chain holds it (cut to limit characters
-// when limit > 0, saying so), the hashes as they are.
-func auditEntries(events []wire.AuditEvent, limit int) []report.AuditEntry {
-	out := make([]report.AuditEntry, len(events))
-	for i, ev := range events {
-		actor := ev.Actor
-		switch {
-		case ev.ActorName != "":
-			actor = fmt.Sprintf("%s (%s)", ev.ActorName, ev.Actor)
-		case ev.Actor == wire.SystemActor:
-			actor = "系统 (system)"
-		}
-		action := ev.Action
-		if label := auditLabel(ev.Action); label != ev.Action {
-			action = fmt.Sprintf("%s (%s)", label, ev.Action)
-		}
-		detail := string(ev.Data)
-		if r := []rune(detail); limit > 0 && len(r) > limit {
-			detail = string(r[:limit]) + "…（内容过长，已截断，完整内容请导出 CSV）(truncated)"
-		}
-		out[i] = report.AuditEntry{Seq: ev.Seq, At: ev.Time, Actor: actor, Action: action, Target: ev.Subject,
-			Detail: detail, Hash: ev.Hash, Prev: ev.Prev}
-	}
-	return out
-}
-
-// auditLabel names an audit action in Chinese: a change kind as the outbox
-// names it, or one of the server's own actions.
-func auditLabel(action string) string {
-	switch action {
-	case "user.add":
-		return "添加账号"
-	case "user.password":
-		return "重设密码"
-	case "user.disable":
-		return "停用账号"
-	case "user.enable":
-		return "启用账号"
-	case "blob.add":
-		return "上传佐证材料"
-	case "blob.grant":
-		return "佐证材料授权单位读取"
-	}
-	return localdb.KindLabel(action)
-}
 
 // auditOffline says that the audit log cannot be exported without the
 // server; it keeps the network cause, so that the exit code says offline.
@@ -357,7 +308,7 @@ func (d *docs) bundle(fs *flag.FlagSet) error {
 	}
 	d.notePending()
 	open := func(hash string) (io.ReadCloser, error) { return e.db.OpenBlob(e.ctx, hash) }
-	if err := writeOutput(path, func(w io.Writer) error { return report.WriteBundle(w, items, open) }); err != nil {
+	if err := report.WriteFile(path, func(w io.Writer) error { return report.WriteBundle(w, items, open) }); err != nil {
 		return err
 	}
 	var size int64

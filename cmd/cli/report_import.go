@@ -220,7 +220,7 @@ func runTemplate(e *env, fs *flag.FlagSet, args []string) error {
 	if len(units) == 0 {
 		fmt.Fprintln(e.io.Err, "提示：本机还没有单位数据，模板的单位下拉列表为空；请先运行 yiwangtong sync (no units here; sync first)")
 	}
-	if err := writeOutput(path, write); err != nil {
+	if err := report.WriteFile(path, write); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.io.Out, "已生成导入模板 (written)：%s\n", path)

@@ -70,7 +70,7 @@ func FuzzFeedbackNames(f *testing.F) {
 			return
 		}
 		y := assess.Year{ID: "2026", Name: "2026年度"}
-		names := feedbackNames([]report.FeedbackData{
+		names := report.FeedbackFileNames([]report.FeedbackData{
 			{Year: y, Unit: assess.Unit{ID: id1, Name: name1}},
 			{Year: y, Unit: assess.Unit{ID: id2, Name: name2}},
 		})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/yiwangtong/yiwangtong/assess"
+	"github.com/yiwangtong/yiwangtong/localdb"
 	"github.com/yiwangtong/yiwangtong/report"
 	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
@@ -108,4 +109,52 @@ func day(t time.Time) string {
 		return "—"
 	}
 	return t.In(assess.CST).Format(time.DateOnly)
+}
+
+// AuditEntries turns the server's audit events into rows of the audit
+// download: the actor by name and ID, the action by its Chinese name and
+// its code, the event's data as the chain holds it (cut to limit characters
+// when limit > 0, saying so), the hashes as they are.
+func AuditEntries(events []wire.AuditEvent, limit int) []report.AuditEntry {
+	out := make([]report.AuditEntry, len(events))
+	for i, ev := range events {
+		actor := ev.Actor
+		switch {
+		case ev.ActorName != "":
+			actor = fmt.Sprintf("%s (%s)", ev.ActorName, ev.Actor)
+		case ev.Actor == wire.SystemActor:
+			actor = "系统 (system)"
+		}
+		action := ev.Action
+		if label := auditLabel(ev.Action); label != ev.Action {
+			action = fmt.Sprintf("%s (%s)", label, ev.Action)
+		}
+		detail := string(ev.Data)
+		if r := []rune(detail); limit > 0 && len(r) > limit {
+			detail = string(r[:limit]) + "…（内容过长，已截断，完整内容请导出 CSV）(truncated)"
+		}
+		out[i] = report.AuditEntry{Seq: ev.Seq, At: ev.Time, Actor: actor, Action: action, Target: ev.Subject,
+			Detail: detail, Hash: ev.Hash, Prev: ev.Prev}
+	}
+	return out
+}
+
+// auditLabel names an audit action in Chinese: a change kind as the outbox
+// names it, or one of the server's own actions.
+func auditLabel(action string) string {
+	switch action {
+	case "user.add":
+		return "添加账号"
+	case "user.password":
+		return "重设密码"
+	case "user.disable":
+		return "停用账号"
+	case "user.enable":
+		return "启用账号"
+	case "blob.add":
+		return "上传佐证材料"
+	case "blob.grant":
+		return "佐证材料授权单位读取"
+	}
+	return localdb.KindLabel(action)
 }
