@@ -24,6 +24,9 @@ type Indicator struct {
 	LowScore float64  `json:"low_score,omitempty"`
 	Units    []string `json:"units,omitempty"`    // assigned unit IDs
 	KeyTask  bool     `json:"key_task,omitempty"` // 重点任务
+	// Milestones are the indicator's time nodes (时间节点), in due order;
+	// a leaf only.
+	Milestones []Milestone `json:"milestones,omitempty"`
 }
 
 // Threshold returns the score below which a task becomes a key inspection
@@ -53,5 +56,5 @@ func (in Indicator) Validate() error {
 	case in.LowScore < 0 || in.LowScore > in.MaxScore:
 		return Errorf(EInvalid, "指标 %s 的低分线应在 0 到满分之间 (low-score threshold out of range)", in.Code)
 	}
-	return nil
+	return validateMilestones(in)
 }

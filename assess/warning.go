@@ -55,7 +55,8 @@ type Warning struct {
 }
 
 // TaskWarning computes a task's warning at now. rect is the task's
-// rectification, nil when none; warnDays is the year's blue-warning window in
+// rectification, nil when none; filings are the task's milestone filings by
+// milestone ID (see MilestoneWarning), nil when none; warnDays is the year's blue-warning window in
 // working days (DefaultWarnDays when ≤ 0); a nil cal means ChinaCalendar().
 //
 // The most urgent rule that holds wins:
@@ -66,9 +67,22 @@ type Warning struct {
 //     rectification waits for the unit's response (待整改);
 //   - blue: the task is not submitted yet (not started or draft) and its
 //     deadline is at most warnDays working days away;
+//   - the milestones' warning (MilestoneWarning) when it is more urgent than
+//     all of the above: a missed milestone is yellow, one coming due blue;
 //   - none otherwise. A submitted task waits for the reviewer and is never
 //     overdue; a task with no deadline never warns of one.
-func TaskWarning(t Task, in Indicator, rect *Rectification, now time.Time, cal *Calendar, warnDays int) Warning {
+func TaskWarning(t Task, in Indicator, rect *Rectification, filings map[string]MilestoneFiling, now time.Time, cal *Calendar, warnDays int) Warning {
+	if cal == nil {
+		cal = ChinaCalendar()
+	}
+	w := taskWarning(t, in, rect, now, cal, warnDays)
+	if m := MilestoneWarning(t, in, filings, now, cal, warnDays); m.Level > w.Level {
+		return m
+	}
+	return w
+}
+
+func taskWarning(t Task, in Indicator, rect *Rectification, now time.Time, cal *Calendar, warnDays int) Warning {
 	if cal == nil {
 		cal = ChinaCalendar()
 	}

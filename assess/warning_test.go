@@ -88,7 +88,7 @@ func TestTaskWarning(t *testing.T) {
 		{"provisional 2027 Spring Festival", task(assess.Draft), provisional, nil, day("2027-02-04"), 1, assess.Blue, "还有 1 个工作日"},
 	}
 	for _, tt := range tests {
-		w := assess.TaskWarning(tt.task, tt.in, tt.rect, tt.now, assess.ChinaCalendar(), tt.warnDays)
+		w := assess.TaskWarning(tt.task, tt.in, tt.rect, nil, tt.now, assess.ChinaCalendar(), tt.warnDays)
 		if w.Level != tt.level {
 			t.Errorf("%s: level %s (%s), want %s", tt.name, w.Level, w.Reason, tt.level)
 			continue
@@ -107,7 +107,7 @@ func TestTaskWarning(t *testing.T) {
 
 func TestTaskWarningNilCalendar(t *testing.T) {
 	in := assess.Indicator{ID: "i", Code: "1", Title: "t", MaxScore: 10, Deadline: day("2026-02-27")}
-	w := assess.TaskWarning(assess.Task{Status: assess.Draft}, in, nil, day("2026-02-13"), nil, 5)
+	w := assess.TaskWarning(assess.Task{Status: assess.Draft}, in, nil, nil, day("2026-02-13"), nil, 5)
 	if w.Level != assess.Blue || !strings.Contains(w.Reason, "5 个工作日") {
 		t.Errorf("nil calendar should mean the China calendar: %+v", w)
 	}

@@ -117,7 +117,7 @@ func testFeedback(n int) FeedbackData {
 			row.Review = &assess.Review{ID: fmt.Sprintf("r%d", i), TaskID: t.ID, Version: 1, Decision: assess.Score, Score: t.Score, Comment: comments[i%len(comments)], Reviewer: "依法治市办审核员一", CreatedAt: reviewAt}
 		}
 		row.Task = t
-		row.Warning = assess.TaskWarning(t, in, row.Rectification, fixedNow, nil, testYear.WarnDays)
+		row.Warning = assess.TaskWarning(t, in, row.Rectification, nil, fixedNow, nil, testYear.WarnDays)
 		if row.scored() {
 			sysScore += t.Score
 		}
@@ -154,7 +154,7 @@ func testSummary() CitySummaryData {
 				sys += t.Score
 			}
 			max += in.MaxScore
-			pr.Add(t, assess.TaskWarning(t, in, nil, fixedNow, nil, 5))
+			pr.Add(t, assess.TaskWarning(t, in, nil, nil, fixedNow, nil, 5))
 		}
 		d.Progress = append(d.Progress, pr)
 		scores = append(scores, assess.UnitScores{UnitID: u.ID, GroupID: u.GroupID, Name: u.Name, SystemScore: sys, SystemMax: max,

@@ -451,7 +451,7 @@ func filingImportance(v localdb.TaskView) widget.Importance {
 func filingWarning(v localdb.TaskView, rect *assess.Rectification, year assess.Year, now time.Time) assess.Warning {
 	t := v.Task
 	t.Status = v.Local
-	return assess.TaskWarning(t, v.Indicator, rect, now, assess.ChinaCalendar(), year.WarnDays)
+	return assess.TaskWarning(t, v.Indicator, rect, nil, now, assess.ChinaCalendar(), year.WarnDays)
 }
 
 // shown reports whether the tree lists the task now.

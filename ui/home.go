@@ -351,7 +351,7 @@ func homeWarnings(ctx context.Context, db Store, y assess.Year, tasks []localdb.
 		if base.Code == "" {
 			base.Code = v.IndicatorID
 		}
-		w := assess.TaskWarning(t, v.Indicator, rect, now, cal, y.WarnDays)
+		w := assess.TaskWarning(t, v.Indicator, rect, nil, now, cal, y.WarnDays)
 		if w.Level != assess.NoWarning {
 			hw := base
 			hw.Level, hw.Reason, hw.Due = w.Level, w.Reason, v.Indicator.Deadline

@@ -41,7 +41,7 @@ func TestReviewerHome(t *testing.T) {
 			unitDone[v.UnitID]++
 			cityDone++
 		}
-		if assess.TaskWarning(v.Task, v.Indicator, nil, testNow, nil, s.Year().WarnDays).Level == assess.Blue {
+		if assess.TaskWarning(v.Task, v.Indicator, nil, nil, testNow, nil, s.Year().WarnDays).Level == assess.Blue {
 			blue++
 		}
 	}

@@ -425,7 +425,7 @@ func taskWarnings(ctx context.Context, db Store, y assess.Year, views []localdb.
 		}
 		t := v.Task
 		t.Status = v.Local
-		out[i] = assess.TaskWarning(t, v.Indicator, rect, now, cal, y.WarnDays)
+		out[i] = assess.TaskWarning(t, v.Indicator, rect, nil, now, cal, y.WarnDays)
 	}
 	return out, nil
 }

@@ -57,7 +57,7 @@ func prepareBench(views []localdb.TaskView, now time.Time) []queueRow {
 	cal := assess.ChinaCalendar()
 	rows := make([]queueRow, len(views))
 	for i, v := range views {
-		rows[i] = newQueueRow(v, assess.TaskWarning(v.Task, v.Indicator, nil, now, cal, 0))
+		rows[i] = newQueueRow(v, assess.TaskWarning(v.Task, v.Indicator, nil, nil, now, cal, 0))
 	}
 	sortQueue(rows)
 	return rows

@@ -94,7 +94,7 @@ func (e *env) warning(v localdb.TaskView) (assess.Warning, error) {
 	}
 	t := v.Task
 	t.Status = v.Local
-	return assess.TaskWarning(t, v.Indicator, rect, e.now(), nil, warnDays), nil
+	return assess.TaskWarning(t, v.Indicator, rect, nil, e.now(), nil, warnDays), nil
 }
 
 // oneLine folds a text onto one line for tab-separated output.

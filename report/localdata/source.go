@@ -312,5 +312,5 @@ func (s Source) rect(ctx context.Context, taskID string) (*assess.Rectification,
 
 // warning computes a task's warning at Now from the server's copy.
 func (s Source) warning(y assess.Year, v localdb.TaskView, rect *assess.Rectification) assess.Warning {
-	return assess.TaskWarning(v.Task, indicator(v), rect, s.Now, s.Calendar, y.WarnDays)
+	return assess.TaskWarning(v.Task, indicator(v), rect, nil, s.Now, s.Calendar, y.WarnDays)
 }

@@ -160,7 +160,7 @@ func TestFullCycle(t *testing.T) {
 	if v.Local != assess.Returned {
 		t.Fatalf("unit A sees %s after the return", v.Local)
 	}
-	if w := assess.TaskWarning(v.Task, v.Indicator, nil, clk.Now(), nil, year.WarnDays); w.Level != assess.Yellow {
+	if w := assess.TaskWarning(v.Task, v.Indicator, nil, nil, clk.Now(), nil, year.WarnDays); w.Level != assess.Yellow {
 		t.Fatalf("warning of a returned task: %+v, want yellow", w)
 	}
 	reviews, err := repA.db.Reviews(ctx, a11)
@@ -243,7 +243,7 @@ func TestFullCycle(t *testing.T) {
 	if v.Local != assess.Scored || v.Score != 5 {
 		t.Fatalf("unit A sees %s %v", v.Local, v.Score)
 	}
-	if w := assess.TaskWarning(v.Task, v.Indicator, &r, clk.Now(), nil, year.WarnDays); w.Level != assess.Red || !hasHan(w.Reason) {
+	if w := assess.TaskWarning(v.Task, v.Indicator, &r, nil, clk.Now(), nil, year.WarnDays); w.Level != assess.Red || !hasHan(w.Reason) {
 		t.Fatalf("warning of a low score under rectification: %+v, want red", w)
 	}
 	f5 := writeEvidence(t, files, "整改报告.pdf", 5, 260<<10)
@@ -404,7 +404,7 @@ func checkWarnings(t *testing.T, now time.Time, year assess.Year, desks map[stri
 			}
 			tk := v.Task
 			tk.Status = v.Local
-			w := assess.TaskWarning(tk, v.Indicator, rect, now, nil, year.WarnDays)
+			w := assess.TaskWarning(tk, v.Indicator, rect, nil, now, nil, year.WarnDays)
 			if w.Level != want[v.ID] {
 				t.Errorf("%s: warning %s (%s), want %s", v.ID, w.Level, w.Reason, want[v.ID])
 			}

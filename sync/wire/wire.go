@@ -24,6 +24,7 @@ const (
 	EvidencePath    = Prefix + "/evidence/" // + SHA-256: GET (Range) and HEAD
 	AuditPath       = Prefix + "/audit/verify"
 	AuditEventsPath = Prefix + "/audit/events" // the audit log of a period (reviewers)
+	LeadsPath       = Prefix + "/leads"        // POST: import a batch of leads (service accounts)
 	HealthPath      = "/healthz"
 )
 
@@ -167,6 +168,11 @@ const (
 	KindExternalSave  = "external.save"  // assess.ExternalScore, 审核
 	KindGroupSave     = "group.save"     // assess.Group, 审核 (admin)
 	KindUnitSave      = "unit.save"      // assess.Unit, 审核 (admin)
+
+	KindMilestoneFile  = "milestone.file"  // MilestoneFile, 填报
+	KindLeadImport     = "lead.import"     // LeadBatch, 审核 (the client's Excel import)
+	KindLeadConsider   = "lead.consider"   // LeadDecision, 审核
+	KindInspectionSave = "inspection.save" // assess.Inspection, 审核
 )
 
 // Change is one user action, made (possibly offline) on a client. ID is
@@ -219,6 +225,71 @@ type RectVerify struct {
 	Comment string `json:"comment"`
 }
 
+// MilestoneFile files (or corrects) a unit's statement and evidence for one
+// milestone of a task. The server's time of the first filing decides
+// whether the milestone was met on time.
+type MilestoneFile struct {
+	TaskID      string              `json:"task_id"`
+	MilestoneID string              `json:"milestone_id"`
+	Statement   string              `json:"statement"`
+	Attachments []assess.Attachment `json:"attachments"`
+}
+
+// LeadRecord is one lead (督察线索) as another government system sends it.
+// Source and RecordID identify it: sending it again with the same content
+// changes nothing; with other content it replaces the earlier one (the
+// reviewer's decision on it stays).
+type LeadRecord struct {
+	Source        assess.LeadSource `json:"source"`    // litigation | reconsideration | petition | hotline | proposal
+	RecordID      string            `json:"record_id"` // the sending system's own ID
+	UnitID        string            `json:"unit_id"`   // the unit's ID in this system
+	Date          string            `json:"date"`      // YYYY-MM-DD
+	Summary       string            `json:"summary"`
+	IndicatorCode string            `json:"indicator_code,omitempty"` // e.g. "3.2.1", when the sender knows
+	YearID        string            `json:"year_id,omitempty"`        // default: the year named by the date's year
+}
+
+// LeadBatch is the body of POST /api/v1/leads and the data of a
+// KindLeadImport change: at most MaxLeadBatch leads, applied all or none.
+type LeadBatch struct {
+	Leads []LeadRecord `json:"leads"`
+}
+
+// MaxLeadBatch bounds the leads of one batch.
+const MaxLeadBatch = 1000
+
+// Lead import outcomes, per lead.
+const (
+	LeadCreated   = "created"
+	LeadUpdated   = "updated"
+	LeadUnchanged = "unchanged"
+)
+
+// LeadResult is what an import did with one lead.
+type LeadResult struct {
+	ID       string `json:"id"` // the lead's ID here: source:record_id
+	RecordID string `json:"record_id"`
+	Status   string `json:"status"` // created | updated | unchanged
+}
+
+// LeadImportResponse answers POST /api/v1/leads: one result per lead, in
+// order, and the counts.
+type LeadImportResponse struct {
+	Created   int          `json:"created"`
+	Updated   int          `json:"updated"`
+	Unchanged int          `json:"unchanged"`
+	Results   []LeadResult `json:"results"`
+}
+
+// LeadDecision takes a lead into account with a deduction from the unit's
+// system score, or (Considered false) withdraws that.
+type LeadDecision struct {
+	LeadID     string  `json:"lead_id"`
+	Considered bool    `json:"considered"`
+	Deduction  float64 `json:"deduction"`
+	Comment    string  `json:"comment"`
+}
+
 // YearRef names a year.
 type YearRef struct {
 	YearID string `json:"year_id"`
@@ -265,6 +336,9 @@ const (
 	EntityRectification = "rectification"
 	EntityExternal      = "external"
 	EntityStanding      = "standing"
+	EntityMilestone     = "milestone"  // assess.MilestoneFiling
+	EntityLead          = "lead"       // assess.Lead
+	EntityInspection    = "inspection" // assess.Inspection
 )
 
 // Entry is one entity in the change feed: its latest state as of Seq. The

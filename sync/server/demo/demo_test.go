@@ -233,7 +233,7 @@ func TestCityMovesPastDeadlines(t *testing.T) {
 			if !cal.IsWorkday(in.Deadline) {
 				t.Errorf("%s due on a day off", in.Code)
 			}
-			w := assess.TaskWarning(assess.Task{Status: assess.NotStarted}, in, nil, now, cal, d.Year.WarnDays)
+			w := assess.TaskWarning(assess.Task{Status: assess.NotStarted}, in, nil, nil, now, cal, d.Year.WarnDays)
 			if w.Level == assess.Red || w.Level == assess.Yellow {
 				t.Errorf("now %s: %s warns %s: %s", now.Format(time.DateOnly), in.Code, w.Level, w.Reason)
 			}
