@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
@@ -41,7 +42,9 @@ func crashSeed(t *testing.T, dir string) {
 	defer db.Close()
 	page := seedPage()
 	for i := range crashTasks {
-		in := assess.Indicator{ID: fmt.Sprintf("2026/c.%d", i), YearID: "2026", Code: fmt.Sprintf("9.%d", i), Title: "测试指标", MaxScore: 2}
+		in := assess.Indicator{ID: fmt.Sprintf("2026/c.%d", i), YearID: "2026", Code: fmt.Sprintf("9.%d", i), Title: "测试指标", MaxScore: 2,
+			Milestones: []assess.Milestone{{ID: "m1", Title: "节点一", Due: time.Date(2026, 6, 30, 0, 0, 0, 0, assess.CST)},
+				{ID: "m2", Title: "节点二", Due: time.Date(2026, 9, 30, 0, 0, 0, 0, assess.CST)}}}
 		tk := task(in, unit1, assess.NotStarted, 0)
 		page.Entries = append(page.Entries, entry(int64(20+2*i), wire.EntityIndicator, in.ID, in), entry(int64(21+2*i), wire.EntityTask, tk.ID, tk))
 	}
@@ -101,6 +104,24 @@ func TestCrashChild(t *testing.T) {
 			}
 			say("do %s", tid)
 			id, err := db.saveDraft(ctx, tid, fmt.Sprintf("落实情况 %d", n), atts)
+			if err != nil {
+				say("refused %s", tid)
+				continue
+			}
+			say("ack %s %s %s", id, tid, dataHash(id))
+		case p < 47: // file a milestone, maybe with a file already added
+			var atts []assess.Attachment
+			if len(blobs) > 0 && rng.IntN(2) == 0 {
+				atts = append(atts, blobs[rng.IntN(len(blobs))])
+			}
+			say("do %s", tid)
+			var id string
+			err := db.write(ctx, func(tx *sql.Tx) error {
+				var err error
+				id, err = db.fileMilestoneTx(ctx, tx, wire.MilestoneFile{TaskID: tid, MilestoneID: fmt.Sprint("m", 1+rng.IntN(2)),
+					Statement: fmt.Sprintf("节点完成情况 %d", n), Attachments: atts})
+				return err
+			})
 			if err != nil {
 				say("refused %s", tid)
 				continue

@@ -358,6 +358,8 @@ func (db *DB) CommitPartial(ctx context.Context, hash string) error {
 const referencedHashes = `
 	SELECT json_extract(a.value, '$.hash') AS hash FROM drafts d, json_each(d.attachments) a
 	UNION SELECT json_extract(a.value, '$.hash') FROM outbox o, json_each(o.data, '$.attachments') a
+	UNION SELECT json_extract(a.value, '$.hash') FROM outbox o, json_each(o.data, '$.photos') a
+		WHERE o.kind = 'inspection.save'
 	UNION SELECT json_extract(o.data, '$.document') FROM outbox o WHERE o.kind = 'external.save'`
 
 // PendingUploads returns the evidence files that pending changes name and
@@ -367,6 +369,8 @@ func (db *DB) PendingUploads(ctx context.Context) ([]client.LocalBlob, error) {
 	rows, err := db.r.QueryContext(ctx, `WITH refs (hash, seq, pos) AS (
 			SELECT json_extract(a.value, '$.hash'), o.seq, a.key FROM outbox o, json_each(o.data, '$.attachments') a
 			WHERE o.state = 'pending'
+			UNION ALL SELECT json_extract(a.value, '$.hash'), o.seq, a.key FROM outbox o, json_each(o.data, '$.photos') a
+			WHERE o.state = 'pending' AND o.kind = 'inspection.save'
 			UNION ALL SELECT json_extract(o.data, '$.document'), o.seq, 0 FROM outbox o
 			WHERE o.state = 'pending' AND o.kind = 'external.save'),
 		ordered (hash, ord) AS (SELECT hash, ROW_NUMBER() OVER (ORDER BY seq, pos) FROM refs)

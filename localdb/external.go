@@ -3,6 +3,8 @@ package localdb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,7 +18,8 @@ import (
 func (db *DB) Externals(ctx context.Context, yearID string) ([]assess.ExternalScore, error) {
 	var out []assess.ExternalScore
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, year_id, unit_id, source, score, max, note, document, updated_at
+		rows, err := tx.QueryContext(ctx, `SELECT id, year_id, unit_id, source, score, max, note, document, updated_at,
+			sample_size, items, document_name, version, updated_by
 			FROM externals WHERE ?1 = '' OR year_id = ?1`, yearID)
 		if err != nil {
 			return fmt.Errorf("read external scores: %w", err)
@@ -25,9 +28,15 @@ func (db *DB) Externals(ctx context.Context, yearID string) ([]assess.ExternalSc
 		var xs []assess.ExternalScore
 		for rows.Next() {
 			var x assess.ExternalScore
-			var src, upd string
-			if err := rows.Scan(&x.ID, &x.YearID, &x.UnitID, &src, &x.Score, &x.Max, &x.Note, &x.Document, &upd); err != nil {
+			var src, upd, items string
+			if err := rows.Scan(&x.ID, &x.YearID, &x.UnitID, &src, &x.Score, &x.Max, &x.Note, &x.Document, &upd,
+				&x.SampleSize, &items, &x.DocumentName, &x.Version, &x.UpdatedBy); err != nil {
 				return fmt.Errorf("read external scores: %w", err)
+			}
+			if items != "[]" {
+				if err := json.Unmarshal([]byte(items), &x.Items); err != nil {
+					return fmt.Errorf("read external score %s items: %w", x.ID, err)
+				}
 			}
 			x.Source = assess.Source(src)
 			if x.UpdatedAt, err = parseTime(upd); err != nil {
@@ -122,10 +131,47 @@ func (db *DB) checkExternal(ctx context.Context, tx *sql.Tx, e assess.ExternalSc
 			return e, assess.Errorf(assess.EInvalid, "评估依据文件的摘要不正确，请重新添加该文件 (bad document SHA-256)")
 		}
 	}
+	if e.DocumentName != "" {
+		if err := assess.ValidateFileName(e.DocumentName); err != nil {
+			return e, err
+		}
+	}
 	if err := yearWritable(ctx, tx, e.YearID); err != nil {
 		return e, err
 	}
-	e.ID = e.YearID + "/" + e.UnitID + "/" + string(e.Source)
+	e.ID = assess.ExternalID(e.YearID, e.UnitID, e.Source)
+	if e.Source == assess.Onsite {
+		ins, err := inspections(ctx, tx, e.YearID, e.UnitID)
+		if err != nil {
+			return e, err
+		}
+		if len(ins) > 0 {
+			return e, assess.Errorf(assess.EConflict, "该单位已有现场督察记录，现场督察得分由督察记录计算 (on-site score comes from inspection records)")
+		}
+	}
+	if e.Version, err = nextExternalVersion(ctx, tx, e.ID); err != nil {
+		return e, err
+	}
+	if known {
+		e.UpdatedBy = u.ID
+	}
 	e.UpdatedAt = db.now()
 	return e, nil
+}
+
+// nextExternalVersion returns the version the next save of an external
+// score gets, as the server numbers it: one more than the newest version,
+// the server's or a waiting save's.
+func nextExternalVersion(ctx context.Context, tx *sql.Tx, id string) (int, error) {
+	var v int
+	err := tx.QueryRowContext(ctx, "SELECT version FROM externals WHERE id = ?", id).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("read external score %s: %w", id, err)
+	}
+	var w sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(json_extract(data, '$.version')) FROM outbox
+		WHERE kind = ? AND ref = ? AND state = 'pending'`, wire.KindExternalSave, id).Scan(&w); err != nil {
+		return 0, fmt.Errorf("read outbox: %w", err)
+	}
+	return max(v, int(w.Int64)) + 1, nil
 }

@@ -112,6 +112,9 @@ var tables = map[string]string{
 	wire.EntityRectification: "rectifications",
 	wire.EntityExternal:      "externals",
 	wire.EntityStanding:      "standings",
+	wire.EntityMilestone:     "milestone_filings",
+	wire.EntityLead:          "leads",
+	wire.EntityInspection:    "inspections",
 }
 
 // serverDraft is the feed's draft entity: the DraftSave the server keeps,
@@ -168,8 +171,14 @@ func (a *applier) apply(e wire.Entry) error {
 		if err := checkTime("deadline", in.Deadline); err != nil {
 			return err
 		}
+		for _, m := range in.Milestones {
+			if err := checkTime("milestone due", m.Due); err != nil {
+				return err
+			}
+		}
 		return a.exec(upsertIndicator, e.ID, in.YearID, in.ParentID, in.Code, in.Title, in.Content, in.Standard,
-			jsonList(in.Evidence), in.MaxScore, in.ScoringRule, fmtTime(in.Deadline), in.LowScore, jsonList(in.Units), boolInt(in.KeyTask))
+			jsonList(in.Evidence), in.MaxScore, in.ScoringRule, fmtTime(in.Deadline), in.LowScore, jsonList(in.Units), boolInt(in.KeyTask),
+			jsonOrEmpty(in.Milestones))
 	case wire.EntityTask:
 		var t assess.Task
 		if err := decodeFast(e, &t, &t.ID, func() bool { return scanTask(e.Data, &t) }); err != nil {
@@ -247,13 +256,50 @@ func (a *applier) apply(e wire.Entry) error {
 		if err := checkTime("updated_at", x.UpdatedAt); err != nil {
 			return err
 		}
-		return a.exec(upsertExternal, e.ID, x.YearID, x.UnitID, string(x.Source), x.Score, x.Max, x.Note, x.Document, fmtTime(x.UpdatedAt))
+		return a.exec(upsertExternal, e.ID, x.YearID, x.UnitID, string(x.Source), x.Score, x.Max, x.Note, x.Document, fmtTime(x.UpdatedAt),
+			x.SampleSize, jsonOrEmpty(x.Items), x.DocumentName, x.Version, x.UpdatedBy)
 	case wire.EntityStanding:
 		var s assess.Standing
 		if err := json.Unmarshal(e.Data, &s); err != nil {
 			return fmt.Errorf("decode %s: %w", e.Entity, err)
 		}
 		return a.exec(upsertStanding, e.ID, s.YearID, s.UnitID, s.GroupID, s.System, s.Survey, s.Onsite, s.Total, s.Rank, s.OutOf)
+	case wire.EntityMilestone:
+		var f assess.MilestoneFiling
+		if err := decode(e, &f, &f.ID); err != nil {
+			return err
+		}
+		for _, t := range []time.Time{f.FiledAt, f.UpdatedAt} {
+			if err := checkTime("milestone filing", t); err != nil {
+				return err
+			}
+		}
+		return a.exec(upsertMilestone, e.ID, f.TaskID, f.UnitID, f.MilestoneID, f.Statement, jsonAttachments(f.Attachments),
+			f.FiledBy, fmtTime(f.FiledAt), fmtTime(f.UpdatedAt))
+	case wire.EntityLead:
+		var l assess.Lead
+		if err := decode(e, &l, &l.ID); err != nil {
+			return err
+		}
+		for _, t := range []time.Time{l.Date, l.ImportedAt, l.ConsideredAt} {
+			if err := checkTime("lead", t); err != nil {
+				return err
+			}
+		}
+		return a.exec(upsertLead, e.ID, string(l.Source), l.RecordID, l.YearID, l.UnitID, fmtTime(l.Date), l.Summary, l.IndicatorID,
+			l.ImportedBy, fmtTime(l.ImportedAt), boolInt(l.Considered), l.Deduction, l.Comment, l.ConsideredBy, fmtTime(l.ConsideredAt))
+	case wire.EntityInspection:
+		var in assess.Inspection
+		if err := decode(e, &in, &in.ID); err != nil {
+			return err
+		}
+		for _, t := range []time.Time{in.Date, in.UpdatedAt} {
+			if err := checkTime("inspection", t); err != nil {
+				return err
+			}
+		}
+		return a.exec(upsertInspection, e.ID, in.YearID, in.UnitID, fmtTime(in.Date), jsonList(in.Inspectors), in.Findings,
+			in.Score, in.Max, jsonAttachments(in.Photos), in.RecordedBy, fmtTime(in.UpdatedAt))
 	}
 	return nil
 }
@@ -304,6 +350,15 @@ func jsonList(v []string) string {
 	return string(b)
 }
 
+// jsonOrEmpty returns the JSON of a list, "[]" when it is empty.
+func jsonOrEmpty[T any](v []T) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 func jsonAttachments(v []assess.Attachment) string {
 	if len(v) == 0 {
 		return "[]"
@@ -326,12 +381,13 @@ const (
 		ON CONFLICT (id) DO UPDATE SET username = excluded.username, name = excluded.name, role = excluded.role,
 		unit_id = excluded.unit_id, admin = excluded.admin, disabled = excluded.disabled`
 	upsertIndicator = `INSERT INTO indicators (id, year_id, parent_id, code, title, content, standard, evidence,
-		max_score, scoring_rule, deadline, low_score, units, key_task)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		max_score, scoring_rule, deadline, low_score, units, key_task, milestones)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET year_id = excluded.year_id, parent_id = excluded.parent_id,
 		code = excluded.code, title = excluded.title, content = excluded.content, standard = excluded.standard,
 		evidence = excluded.evidence, max_score = excluded.max_score, scoring_rule = excluded.scoring_rule,
-		deadline = excluded.deadline, low_score = excluded.low_score, units = excluded.units, key_task = excluded.key_task`
+		deadline = excluded.deadline, low_score = excluded.low_score, units = excluded.units, key_task = excluded.key_task,
+		milestones = excluded.milestones`
 	upsertTask = `INSERT INTO tasks (id, year_id, indicator_id, unit_id, status, version, score, scored, review_version, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET year_id = excluded.year_id, indicator_id = excluded.indicator_id,
@@ -356,14 +412,34 @@ const (
 		demand = excluded.demand, deadline = excluded.deadline, response = excluded.response,
 		attachments = excluded.attachments, responded_at = excluded.responded_at, verification = excluded.verification,
 		closed_at = excluded.closed_at, opened_at = excluded.opened_at`
-	upsertExternal = `INSERT INTO externals (id, year_id, unit_id, source, score, max, note, document, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	upsertExternal = `INSERT INTO externals (id, year_id, unit_id, source, score, max, note, document, updated_at,
+		sample_size, items, document_name, version, updated_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET year_id = excluded.year_id, unit_id = excluded.unit_id, source = excluded.source,
 		score = excluded.score, max = excluded.max, note = excluded.note, document = excluded.document,
-		updated_at = excluded.updated_at`
+		updated_at = excluded.updated_at, sample_size = excluded.sample_size, items = excluded.items,
+		document_name = excluded.document_name, version = excluded.version, updated_by = excluded.updated_by`
 	upsertStanding = `INSERT INTO standings (id, year_id, unit_id, group_id, system, survey, onsite, total, rank, out_of)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET year_id = excluded.year_id, unit_id = excluded.unit_id, group_id = excluded.group_id,
 		system = excluded.system, survey = excluded.survey, onsite = excluded.onsite, total = excluded.total,
 		rank = excluded.rank, out_of = excluded.out_of`
+	upsertMilestone = `INSERT INTO milestone_filings (id, task_id, unit_id, milestone_id, statement, attachments,
+		filed_by, filed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET task_id = excluded.task_id, unit_id = excluded.unit_id,
+		milestone_id = excluded.milestone_id, statement = excluded.statement, attachments = excluded.attachments,
+		filed_by = excluded.filed_by, filed_at = excluded.filed_at, updated_at = excluded.updated_at`
+	upsertLead = `INSERT INTO leads (id, source, record_id, year_id, unit_id, date, summary, indicator_id, imported_by,
+		imported_at, considered, deduction, comment, considered_by, considered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET source = excluded.source, record_id = excluded.record_id,
+		year_id = excluded.year_id, unit_id = excluded.unit_id, date = excluded.date, summary = excluded.summary,
+		indicator_id = excluded.indicator_id, imported_by = excluded.imported_by, imported_at = excluded.imported_at,
+		considered = excluded.considered, deduction = excluded.deduction, comment = excluded.comment,
+		considered_by = excluded.considered_by, considered_at = excluded.considered_at`
+	upsertInspection = `INSERT INTO inspections (id, year_id, unit_id, date, inspectors, findings, score, max, photos,
+		recorded_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET year_id = excluded.year_id, unit_id = excluded.unit_id, date = excluded.date,
+		inspectors = excluded.inspectors, findings = excluded.findings, score = excluded.score, max = excluded.max,
+		photos = excluded.photos, recorded_by = excluded.recorded_by, updated_at = excluded.updated_at`
 )

@@ -121,8 +121,9 @@ func rawInsert(ctx context.Context, db *DB, c *city) error {
 				case assess.Unit:
 					err = exec(`INSERT INTO units VALUES (?, ?, ?)`, v.ID, v.Name, v.GroupID)
 				case assess.Indicator:
-					err = exec(`INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.ID, v.YearID, v.ParentID, v.Code, v.Title,
-						v.Content, v.Standard, jsonList(v.Evidence), v.MaxScore, v.ScoringRule, fmtTime(v.Deadline), v.LowScore, jsonList(v.Units), boolInt(v.KeyTask))
+					err = exec(`INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.ID, v.YearID, v.ParentID, v.Code, v.Title,
+						v.Content, v.Standard, jsonList(v.Evidence), v.MaxScore, v.ScoringRule, fmtTime(v.Deadline), v.LowScore, jsonList(v.Units), boolInt(v.KeyTask),
+						jsonOrEmpty(v.Milestones))
 				case assess.Task:
 					err = exec(`INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.ID, v.YearID, v.IndicatorID, v.UnitID, string(v.Status), v.Version, v.Score,
 						boolInt(v.Scored), v.ReviewVersion, fmtTime(v.UpdatedAt))

@@ -14,14 +14,19 @@ import (
 )
 
 const indicatorColumns = `id, year_id, parent_id, code, title, content, standard, evidence, max_score, scoring_rule,
-	deadline, low_score, units, key_task`
+	deadline, low_score, units, key_task, milestones`
 
 func scanIndicator(sc interface{ Scan(...any) error }) (assess.Indicator, error) {
 	var in assess.Indicator
-	var ev, units, deadline string
+	var ev, units, deadline, ms string
 	if err := sc.Scan(&in.ID, &in.YearID, &in.ParentID, &in.Code, &in.Title, &in.Content, &in.Standard, &ev,
-		&in.MaxScore, &in.ScoringRule, &deadline, &in.LowScore, &units, &in.KeyTask); err != nil {
+		&in.MaxScore, &in.ScoringRule, &deadline, &in.LowScore, &units, &in.KeyTask, &ms); err != nil {
 		return in, err
+	}
+	if ms != "[]" {
+		if err := json.Unmarshal([]byte(ms), &in.Milestones); err != nil {
+			return in, fmt.Errorf("indicator %s milestones: %w", in.ID, err)
+		}
 	}
 	if ev != "[]" {
 		if err := json.Unmarshal([]byte(ev), &in.Evidence); err != nil {
@@ -166,6 +171,11 @@ func checkIndicator(ctx context.Context, tx *sql.Tx, in assess.Indicator) (asses
 	}
 	if err := checkTime("deadline", in.Deadline); err != nil {
 		return in, assess.Errorf(assess.EInvalid, "指标 %s 的截止日期不正确 (bad deadline)", in.Code)
+	}
+	for _, m := range in.Milestones {
+		if err := checkTime("milestone due", m.Due); err != nil {
+			return in, assess.Errorf(assess.EInvalid, "指标 %s 的时间节点“%s”日期不正确 (bad milestone due day)", in.Code, m.Title)
+		}
 	}
 	return in, nil
 }

@@ -53,6 +53,14 @@ func KindLabel(kind string) string {
 		return "保存排名分组"
 	case wire.KindUnitSave:
 		return "保存单位"
+	case wire.KindMilestoneFile:
+		return "报送时间节点"
+	case wire.KindLeadImport:
+		return "导入督察线索"
+	case wire.KindLeadConsider:
+		return "线索纳入考核"
+	case wire.KindInspectionSave:
+		return "保存现场督察记录"
 	}
 	return kind
 }
@@ -270,8 +278,8 @@ func (db *DB) RecordResults(ctx context.Context, results []wire.Result) error {
 type Rejection struct {
 	ChangeID   string
 	Kind       string
-	TaskID     string // the task the change is about, "" for other kinds
-	Ref        string // the task, year, indicator, group, unit or score the change is about
+	TaskID     string // the task the change is about (a milestone filing's task too), "" for other kinds
+	Ref        string // the task, milestone filing, year, indicator, group, unit, score, lead or inspection the change is about
 	Code       string
 	Message    string // the server's reason, in Chinese
 	MadeAt     time.Time
@@ -285,8 +293,11 @@ func (r Rejection) KindLabel() string { return KindLabel(r.Kind) }
 func rejectionOf(r outboxRow) Rejection {
 	x := Rejection{ChangeID: r.id, Kind: r.kind, Ref: r.ref, Code: r.code, Message: r.message,
 		MadeAt: r.madeAt, RejectedAt: r.rejectedAt, Data: json.RawMessage(r.data)}
-	if taskKinds[r.kind] {
+	switch {
+	case taskKinds[r.kind]:
 		x.TaskID = r.ref
+	case r.kind == wire.KindMilestoneFile:
+		x.TaskID = milestoneTask(r.ref)
 	}
 	return x
 }
@@ -433,6 +444,30 @@ func (db *DB) requeue(ctx context.Context, tx *sql.Tx, r outboxRow) (string, err
 			return "", fmt.Errorf("keep mine: %w", err)
 		}
 		return db.saveUnitTx(ctx, tx, d)
+	case wire.KindMilestoneFile:
+		var d wire.MilestoneFile
+		if err := json.Unmarshal(data, &d); err != nil {
+			return "", fmt.Errorf("keep mine: %w", err)
+		}
+		return db.fileMilestoneTx(ctx, tx, d)
+	case wire.KindLeadImport:
+		var d wire.LeadBatch
+		if err := json.Unmarshal(data, &d); err != nil {
+			return "", fmt.Errorf("keep mine: %w", err)
+		}
+		return db.importLeadsTx(ctx, tx, d)
+	case wire.KindLeadConsider:
+		var d wire.LeadDecision
+		if err := json.Unmarshal(data, &d); err != nil {
+			return "", fmt.Errorf("keep mine: %w", err)
+		}
+		return db.considerLeadTx(ctx, tx, d)
+	case wire.KindInspectionSave:
+		var d assess.Inspection
+		if err := json.Unmarshal(data, &d); err != nil {
+			return "", fmt.Errorf("keep mine: %w", err)
+		}
+		return db.saveInspectionTx(ctx, tx, d)
 	}
 	return "", assess.Errorf(assess.EInvalid, "无法重新提交未知类型的修改“%s”，请采用服务器版本 (unknown change kind)", r.kind)
 }

@@ -1,7 +1,10 @@
 // Package report writes the documents that leave the system: the PDF
 // feedback reports (反馈报告) for a unit, the city summary and the evidence
 // checklist; the Excel templates and imports of indicators and external
-// scores; the data downloads (数据下载) as .xlsx and as CSV; and the evidence
+// scores, of one source's survey or third-party results as a contractor
+// delivers them (SurveyTemplate, ImportSurvey) and of leads from other
+// government systems (LeadTemplate, ParseLeads), from .xlsx or CSV (UTF-8
+// or GBK); the data downloads (数据下载) as .xlsx and as CSV; and the evidence
 // bundle, a ZIP with a hash manifest.
 //
 // Everything works from plain input types built from the assess types

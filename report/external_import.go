@@ -146,7 +146,7 @@ func ExternalTemplate(w io.Writer, units []assess.Unit) error {
 // ExternalID returns the ID of a unit's external score of a source in a
 // year: "yearID/unitID/source".
 func ExternalID(yearID, unitID string, src assess.Source) string {
-	return yearID + "/" + unitID + "/" + string(src)
+	return assess.ExternalID(yearID, unitID, src)
 }
 
 // ImportExternal reads the external scores workbook (sheet 外部评估, or the
@@ -224,74 +224,61 @@ func ImportExternal(r io.Reader, yearID string, units []assess.Unit, now time.Ti
 }
 
 func parseExternalRow(h header, n int, row []string, yearID string, res resolver, now time.Time) (assess.ExternalScore, []ImportProblem) {
-	var probs []ImportProblem
-	text := func(field string) string {
-		s := h.cell(row, field)
-		if why := checkCell(s); why != "" {
-			probs = append(probs, h.problem(n, field, "%s", why))
-			return ""
-		}
-		return s
-	}
+	c := &rowCells{h: h, n: n, row: row}
 	e := assess.ExternalScore{YearID: yearID, UpdatedAt: now}
-	switch u := text(colUnit); {
+	switch u := c.text(colUnit); {
 	case u == "":
-		probs = append(probs, h.problem(n, colUnit, "单位不能为空 (unit is required)"))
+		c.add(colUnit, "单位不能为空 (unit is required)")
 	default:
 		id, ok := res.unit(u)
 		if !ok {
-			probs = append(probs, h.problem(n, colUnit, "单位“%s”不存在，请从下拉列表选择或核对名称 (unknown unit)", printable(u)))
+			c.add(colUnit, "单位“%s”不存在，请从下拉列表选择或核对名称 (unknown unit)", printable(u))
 		}
 		e.UnitID = id
 	}
-	switch s := text(colSource); {
+	switch s := c.text(colSource); {
 	case s == "":
-		probs = append(probs, h.problem(n, colSource, "来源不能为空，请选择第三方评估、民意调查或现场督察 (source is required)"))
+		c.add(colSource, "来源不能为空，请选择第三方评估、民意调查或现场督察 (source is required)")
 	default:
 		e.Source = parseSource(s)
 		if e.Source == "" {
-			probs = append(probs, h.problem(n, colSource, "来源“%s”无效，应为第三方评估、民意调查或现场督察 (unknown source)", printable(s)))
+			c.add(colSource, "来源“%s”无效，应为第三方评估、民意调查或现场督察 (unknown source)", printable(s))
 		}
 	}
 	number := func(field, what string) (float64, bool) {
-		s := text(field)
-		if s == "" {
-			probs = append(probs, h.problem(n, field, "%s不能为空 (%s is required)", what, field))
+		v, given, ok := c.number(field, what)
+		if !given {
+			c.add(field, "%s不能为空 (%s is required)", what, field)
 			return 0, false
 		}
-		v, ok := parseNumber(s)
-		if !ok {
-			probs = append(probs, h.problem(n, field, "%s“%s”不是数字 (not a number)", what, printable(s)))
+		if ok && math.Abs(v*100-math.Round(v*100)) > 1e-6 {
+			c.add(field, "%s最多保留两位小数 (more than two decimals)", what)
 			return 0, false
 		}
-		if math.Abs(v*100-math.Round(v*100)) > 1e-6 {
-			probs = append(probs, h.problem(n, field, "%s最多保留两位小数 (more than two decimals)", what))
-			return 0, false
-		}
-		return v, true
+		return v, ok
 	}
 	score, okScore := number(colScore, "得分")
 	full, okFull := number(colFull, "满分")
 	if okFull && (full <= 0 || full > 100000) {
-		probs = append(probs, h.problem(n, colFull, "满分应大于 0 (max must be positive)"))
+		c.add(colFull, "满分应大于 0 (max must be positive)")
 		okFull = false
 	}
 	if okScore && score < 0 {
-		probs = append(probs, h.problem(n, colScore, "得分不能为负数 (score must not be negative)"))
+		c.add(colScore, "得分不能为负数 (score must not be negative)")
 		okScore = false
 	}
 	if okScore && okFull && score > full {
-		probs = append(probs, h.problem(n, colScore, "得分 %s 超过满分 %s (score above max)", assess.FormatScore(score), assess.FormatScore(full)))
+		c.add(colScore, "得分 %s 超过满分 %s (score above max)", assess.FormatScore(score), assess.FormatScore(full))
 	}
 	e.Score, e.Max = score, full
-	e.Note = text(colNote)
-	if len(probs) == 0 {
+	e.Note = c.text(colNote)
+	if len(c.probs) == 0 {
 		if err := e.Validate(); err != nil {
-			probs = append(probs, h.problem(n, colScore, "%s", assess.ErrorMessage(err)))
+			c.add(colScore, "%s", assess.ErrorMessage(err))
 		}
-		e.ID = ExternalID(yearID, e.UnitID, e.Source)
+		e.ID = assess.ExternalID(yearID, e.UnitID, e.Source)
 	}
-	return e, probs
+	return e, c.probs
 }
 
 // parseSource reads a source by its Chinese label or its ID.

@@ -29,6 +29,11 @@ type FeedbackData struct {
 	// Rows are the unit's tasks, one per assigned leaf indicator. They are
 	// printed in code order whatever their order here.
 	Rows []FeedbackRow
+	// Leads are the unit's leads (督察线索) of the year that a reviewer took
+	// into account (已纳入考核), each with its deduction from the system
+	// score, which Standing already includes. They are printed by date
+	// whatever their order here; leads not taken into account are ignored.
+	Leads []assess.Lead
 	// Issuer is the office that issues the report (落款), e.g. 市委依法治市办.
 	Issuer string
 	// GeneratedAt is when the report is made: printed, and the PDF's date.
@@ -46,6 +51,58 @@ type FeedbackRow struct {
 	Rectification *assess.Rectification
 	// Warning is the task's warning at GeneratedAt (assess.TaskWarning).
 	Warning assess.Warning
+	// Milestones are where the unit stands on each milestone (时间节点) of
+	// the indicator at GeneratedAt, in the indicator's order; none when the
+	// indicator has no milestones.
+	Milestones []MilestoneStatus
+}
+
+// MilestoneStatus is where a unit stands on one milestone of a task.
+type MilestoneStatus struct {
+	Milestone assess.Milestone
+	// Due is the day the milestone is actually due (Milestone.DueDay: a
+	// holiday moves it to the next working day).
+	Due time.Time
+	// State is Milestone.State at the report's GeneratedAt.
+	State assess.MilestoneState
+	// FiledAt is when the unit first filed it, zero when it has not.
+	FiledAt time.Time
+}
+
+// NewMilestoneStatuses returns where a unit stands on each milestone of in
+// at now, given the task's filings by milestone ID, with the working-day
+// calendar cal (nil: assess.ChinaCalendar()).
+func NewMilestoneStatuses(in assess.Indicator, filings map[string]assess.MilestoneFiling, now time.Time, cal *assess.Calendar) []MilestoneStatus {
+	var out []MilestoneStatus
+	for _, m := range in.Milestones {
+		st := MilestoneStatus{Milestone: m, Due: m.DueDay(cal)}
+		var fp *assess.MilestoneFiling
+		if f, ok := filings[m.ID]; ok {
+			fp = &f
+			st.FiledAt = f.FiledAt
+		}
+		st.State = m.State(fp, now, cal)
+		out = append(out, st)
+	}
+	return out
+}
+
+// considered returns the leads taken into account, by date, then source
+// and record ID.
+func considered(leads []assess.Lead) []assess.Lead {
+	var out []assess.Lead
+	for _, l := range leads {
+		if l.Considered {
+			out = append(out, l)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b assess.Lead) int {
+		if c := a.Date.Compare(b.Date); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
 }
 
 // scored reports whether the row's task has a score.
@@ -67,6 +124,17 @@ type canonFeedback struct {
 	Standing canonStanding   `json:"standing"`
 	External []canonExternal `json:"external"`
 	Items    []canonItem     `json:"items"`
+	Leads    []canonLead     `json:"leads"`
+}
+
+type canonLead struct {
+	Source    assess.LeadSource `json:"source"`
+	RecordID  string            `json:"record_id"`
+	Date      string            `json:"date"`
+	Summary   string            `json:"summary"`
+	Indicator string            `json:"indicator"` // the indicator's ID, "" for none
+	Deduction float64           `json:"deduction"`
+	Comment   string            `json:"comment"`
 }
 
 type canonStanding struct {
@@ -105,17 +173,19 @@ type canonRect struct {
 }
 
 // CanonicalJSON returns the canonical JSON of the report's data, the input
-// of Digest: kind "feedback/v1"; the year, unit and group IDs and the unit's
+// of Digest: kind "feedback/v2"; the year, unit and group IDs and the unit's
 // name; the weights and standing; the external scores ordered by source;
-// and per task, ordered by indicator code, the code, title, max, status,
+// per task, ordered by indicator code, the code, title, max, status,
 // score (null until scored), submission version, latest review (decision,
-// comment, reviewer, time) and rectification (state, demand, deadline).
-// Times are RFC 3339 in UTC. Warnings and GeneratedAt depend on when the
-// report is made and are left out, so the server can recompute the digest
-// from its records at any time.
+// comment, reviewer, time) and rectification (state, demand, deadline);
+// and the leads taken into account, by date, with their source, record ID,
+// day (YYYY-MM-DD in China Standard Time), summary, indicator ID, deduction
+// and comment. Times are RFC 3339 in UTC. Warnings, milestone states and GeneratedAt depend on when the report
+// is made and are left out, so the server can recompute the digest from its
+// records at any time.
 func (d FeedbackData) CanonicalJSON() ([]byte, error) {
 	c := canonFeedback{
-		Kind:     "feedback/v1",
+		Kind:     "feedback/v2",
 		Year:     d.Year.ID,
 		Unit:     d.Unit.ID,
 		UnitName: d.Unit.Name,
@@ -127,6 +197,11 @@ func (d FeedbackData) CanonicalJSON() ([]byte, error) {
 		},
 		External: []canonExternal{},
 		Items:    []canonItem{},
+		Leads:    []canonLead{},
+	}
+	for _, l := range considered(d.Leads) {
+		c.Leads = append(c.Leads, canonLead{Source: l.Source, RecordID: l.RecordID, Date: assess.DayOf(l.Date).Format("2006-01-02"), Summary: l.Summary,
+			Indicator: l.IndicatorID, Deduction: l.Deduction, Comment: l.Comment})
 	}
 	for _, e := range d.External {
 		c.External = append(c.External, canonExternal{Source: e.Source, Score: e.Score, Max: e.Max})
@@ -199,9 +274,13 @@ func FeedbackTitle(d FeedbackData) string {
 // unit's group; the per-indicator table (code, title, max, score, the
 // reviewer's comment, state), which breaks across pages with its header
 // repeated; the returned and low-scoring items with their rectification
-// deadlines; a bar chart of scores by category; and the verification block,
-// the digest of the data (Digest) in text and as a QR code. Every page has
-// "第 X 页 共 Y 页" and the generation time.
+// deadlines; the leads taken into account (督察线索扣分: source, date,
+// summary, indicator, deduction, the reviewer's comment) and their total
+// deduction; when an indicator has milestones, each milestone of each task
+// with its due day, filing day and state (时间节点完成情况); a bar chart of
+// scores by category; and the verification block, the digest of the data
+// (Digest) in text and as a QR code. Sections are numbered in that order.
+// Every page has "第 X 页 共 Y 页" and the generation time.
 func WriteFeedback(w io.Writer, d FeedbackData, opt Options) error {
 	digest, err := d.Digest()
 	if err != nil {
@@ -249,6 +328,8 @@ func drawFeedback(p *pdfDoc, d FeedbackData, digest string) error {
 			keyItems++
 		}
 	}
+	leads := considered(d.Leads)
+	deduction := assess.Deductions(leads)
 	rank := "未排名"
 	if d.Standing.Rank > 0 {
 		rank = fmt.Sprintf("第 %d 名 / 共 %d 个单位", d.Standing.Rank, d.Standing.OutOf)
@@ -274,8 +355,9 @@ func drawFeedback(p *pdfDoc, d FeedbackData, digest string) error {
 		}
 		return fmt.Sprintf("%s / %s", assess.FormatScore(e.Score), assess.FormatScore(e.Max))
 	}
+	sysNet := max(0, sysScore-deduction)
 	summary := []pdfRow{
-		{cells: []string{"体系评价（指标考核）", assess.FormatScore(w.System), fmt.Sprintf("%s / %s", assess.FormatScore(sysScore), assess.FormatScore(sysMax)), assess.FormatScore(d.Standing.System)}},
+		{cells: []string{"体系评价（指标考核）", assess.FormatScore(w.System), fmt.Sprintf("%s / %s", assess.FormatScore(sysNet), assess.FormatScore(sysMax)), assess.FormatScore(d.Standing.System)}},
 		{cells: []string{"民意调查", assess.FormatScore(w.Survey), raw(assess.Survey), assess.FormatScore(d.Standing.Survey)}},
 		{cells: []string{"现场督察", assess.FormatScore(w.Onsite), raw(assess.Onsite), assess.FormatScore(d.Standing.Onsite)}},
 	}
@@ -286,8 +368,15 @@ func drawFeedback(p *pdfDoc, d FeedbackData, digest string) error {
 	p.table([]pdfColumn{
 		{"得分构成", 64, "L"}, {"权重（分）", 26, "C"}, {"原始得分 / 满分", 36, "C"}, {"折算得分", 30, "C"},
 	}, summary)
+	if len(leads) > 0 {
+		p.setSize(sizeSmall)
+		p.paragraph(fmt.Sprintf("注：体系评价原始得分为各指标得分合计 %s 分减去督察线索扣分 %s 分（%d 条，见“督察线索扣分”）。",
+			assess.FormatScore(sysScore), assess.FormatScore(deduction), len(leads)), 0)
+		p.setSize(sizeBody)
+	}
+	section := sectionNumbers()
 
-	// 二、各指标得分情况
+	// 各指标得分情况
 	var table []pdfRow
 	for _, r := range rows {
 		score := "—"
@@ -307,7 +396,7 @@ func drawFeedback(p *pdfDoc, d FeedbackData, digest string) error {
 			shaded: r.low() || r.Task.Status == assess.Returned,
 		})
 	}
-	p.heading("二、各指标得分情况", p.tableLead(feedbackColumns, table))
+	p.heading(section("各指标得分情况"), p.tableLead(feedbackColumns, table))
 	if len(table) == 0 {
 		p.paragraph("本年度未向该单位分配考核指标。", 0)
 	} else {
@@ -317,7 +406,7 @@ func drawFeedback(p *pdfDoc, d FeedbackData, digest string) error {
 		p.setSize(sizeBody)
 	}
 
-	// 三、退回补充及低分整改事项
+	// 退回补充及低分整改事项
 	var issues []pdfRow
 	for _, r := range rows {
 		if row, ok := issueRow(r, d.GeneratedAt); ok {
@@ -327,20 +416,41 @@ func drawFeedback(p *pdfDoc, d FeedbackData, digest string) error {
 	issueCols := []pdfColumn{
 		{"编号", 14, "C"}, {"指标名称", 34, "L"}, {"情形", 24, "L"}, {"审核意见 / 整改要求", 44, "L"}, {"期限", 20, "C"}, {"状态", 20, "C"},
 	}
-	p.heading("三、退回补充及低分整改事项", p.tableLead(issueCols, issues))
+	p.heading(section("退回补充及低分整改事项"), p.tableLead(issueCols, issues))
 	if len(issues) == 0 {
 		p.paragraph("无退回补充或得分低于低分线的事项。", 0)
 	} else {
 		p.table(issueCols, issues)
 	}
 
-	// 四、各类别得分情况
+	// 督察线索扣分
+	leadRows := leadTable(leads, rows, d.Categories)
+	p.heading(section("督察线索扣分"), p.tableLead(leadColumns, leadRows))
+	if len(leadRows) == 0 {
+		p.paragraph("本年度没有纳入考核的督察线索，体系评价得分未扣分。", 0)
+	} else {
+		p.table(leadColumns, leadRows)
+		p.setSize(sizeSmall)
+		p.paragraph(fmt.Sprintf("注：以上 %d 条线索经审核纳入考核，合计从体系评价原始得分中扣除 %s 分，考核总分已含此扣分。", len(leads), assess.FormatScore(deduction)), 0)
+		p.setSize(sizeBody)
+	}
+
+	// 时间节点完成情况, only when an indicator has milestones
+	if msRows := milestoneTable(rows); len(msRows) > 0 {
+		p.heading(section("时间节点完成情况"), p.tableLead(milestoneColumns, msRows))
+		p.table(milestoneColumns, msRows)
+		p.setSize(sizeSmall)
+		p.paragraph("注：到期日遇节假日顺延至下一个工作日；以首次报送时间判断是否按时完成，灰底为逾期完成或逾期未完成的节点。", 0)
+		p.setSize(sizeBody)
+	}
+
+	// 各类别得分情况
 	bars := categoryBars(d.Categories, rows)
-	p.heading("四、各类别得分情况", chartKeep(len(bars)))
+	p.heading(section("各类别得分情况"), chartKeep(len(bars)))
 	p.barChart(bars)
 
-	// 五、报告校验
-	if err := p.verification("五、报告校验", digest); err != nil {
+	// 报告校验
+	if err := p.verification(section("报告校验"), digest); err != nil {
 		return err
 	}
 	p.signature(d.Issuer, d.GeneratedAt)
@@ -351,6 +461,80 @@ func drawFeedback(p *pdfDoc, d FeedbackData, digest string) error {
 // content width.
 var feedbackColumns = []pdfColumn{
 	{"编号", 13, "C"}, {"指标名称", 45, "L"}, {"分值", 12, "C"}, {"得分", 12, "C"}, {"审核意见", 55, "L"}, {"状态", 19, "C"},
+}
+
+// sectionNumbers returns a function that numbers the report's sections
+// after 一、总体情况: 二、各指标得分情况, 三、…
+func sectionNumbers() func(title string) string {
+	n := 1
+	return func(title string) string {
+		n++
+		return chineseNumber(n) + "、" + title
+	}
+}
+
+// chineseNumber writes 1..99 in Chinese numerals: 一, 十, 十二, 二十三.
+func chineseNumber(n int) string {
+	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	switch {
+	case n < 10:
+		return digits[n]
+	case n < 20:
+		return "十" + digits[n%10]
+	}
+	return digits[n/10] + "十" + digits[n%10]
+}
+
+// leadColumns are the leads table's columns; they add up to the content
+// width.
+var leadColumns = []pdfColumn{
+	{"来源", 22, "C"}, {"日期", 20, "C"}, {"线索摘要", 52, "L"}, {"相关指标", 16, "C"}, {"扣分", 12, "C"}, {"审核意见", 34, "L"},
+}
+
+// leadTable returns the rows of the leads taken into account and their
+// total; a lead's indicator is shown by its code.
+func leadTable(leads []assess.Lead, rows []FeedbackRow, cats []assess.Indicator) []pdfRow {
+	if len(leads) == 0 {
+		return nil
+	}
+	codes := map[string]string{}
+	for _, c := range cats {
+		codes[c.ID] = c.Code
+	}
+	for _, r := range rows {
+		codes[r.Indicator.ID] = r.Indicator.Code
+	}
+	var out []pdfRow
+	for _, l := range leads {
+		ind := "—"
+		if l.IndicatorID != "" {
+			ind = cmp.Or(codes[l.IndicatorID], l.IndicatorID)
+		}
+		out = append(out, pdfRow{cells: []string{l.Source.Label(), date(l.Date), l.Summary, ind, assess.FormatScore(l.Deduction), cmp.Or(l.Comment, "—")}})
+	}
+	out = append(out, pdfRow{cells: []string{"合计", "", fmt.Sprintf("共 %d 条", len(leads)), "", assess.FormatScore(assess.Deductions(leads)), ""}, shaded: true})
+	return out
+}
+
+// milestoneColumns are the milestones table's columns; they add up to the
+// content width.
+var milestoneColumns = []pdfColumn{
+	{"编号", 13, "C"}, {"指标名称", 36, "L"}, {"时间节点", 47, "L"}, {"到期日", 20, "C"}, {"报送日期", 20, "C"}, {"状态", 20, "C"},
+}
+
+// milestoneTable returns a row per milestone of each task, in code order;
+// late and missed milestones are shaded.
+func milestoneTable(rows []FeedbackRow) []pdfRow {
+	var out []pdfRow
+	for _, r := range rows {
+		for _, m := range r.Milestones {
+			out = append(out, pdfRow{
+				cells:  []string{r.Indicator.Code, r.Indicator.Title, m.Milestone.Title, date(m.Due), date(m.FiledAt), m.State.Label()},
+				shaded: m.State == assess.MilestoneLate || m.State == assess.MilestoneMissed,
+			})
+		}
+	}
+	return out
 }
 
 // issueRow describes a returned, low-scoring or rectification item; ok is

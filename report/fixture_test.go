@@ -91,6 +91,7 @@ func testFeedback(n int) FeedbackData {
 	}
 	var sysScore, sysMax float64
 	for i, in := range leaves {
+		filings := milestoneFixture(&in, i)
 		t := assess.Task{ID: assess.TaskID(in.ID, "dongcheng"), YearID: "2026", IndicatorID: in.ID, UnitID: "dongcheng", Status: assess.Scored, Version: 1}
 		row := FeedbackRow{Indicator: in}
 		reviewAt := time.Date(2026, 10, 1+i%28, 15, 4, 5, 0, assess.CST)
@@ -117,15 +118,17 @@ func testFeedback(n int) FeedbackData {
 			row.Review = &assess.Review{ID: fmt.Sprintf("r%d", i), TaskID: t.ID, Version: 1, Decision: assess.Score, Score: t.Score, Comment: comments[i%len(comments)], Reviewer: "依法治市办审核员一", CreatedAt: reviewAt}
 		}
 		row.Task = t
-		row.Warning = assess.TaskWarning(t, in, row.Rectification, nil, fixedNow, nil, testYear.WarnDays)
+		row.Warning = assess.TaskWarning(t, in, row.Rectification, filings, fixedNow, nil, testYear.WarnDays)
+		row.Milestones = NewMilestoneStatuses(in, filings, fixedNow, nil)
 		if row.scored() {
 			sysScore += t.Score
 		}
 		sysMax += in.MaxScore
 		d.Rows = append(d.Rows, row)
 	}
+	d.Leads = testLeads(leaves)
 	standings := assess.Rank("2026", testYear.Weights, []assess.UnitScores{
-		{UnitID: "dongcheng", GroupID: "quxian", Name: "东城区", SystemScore: sysScore, SystemMax: sysMax, External: map[assess.Source]assess.ExternalScore{
+		{UnitID: "dongcheng", GroupID: "quxian", Name: "东城区", SystemScore: max(0, sysScore-assess.Deductions(d.Leads)), SystemMax: sysMax, External: map[assess.Source]assess.ExternalScore{
 			assess.Survey: d.External[0], assess.Onsite: d.External[1]}},
 		{UnitID: "xicheng", GroupID: "quxian", Name: "西城区", SystemScore: sysMax * 0.95, SystemMax: sysMax},
 		{UnitID: "nanhu", GroupID: "quxian", Name: "南湖区", SystemScore: sysMax * 0.7, SystemMax: sysMax, External: map[assess.Source]assess.ExternalScore{
@@ -137,6 +140,50 @@ func testFeedback(n int) FeedbackData {
 		}
 	}
 	return d
+}
+
+// milestoneFixture gives the first leaves milestones and returns the
+// unit's filings of them: leaf 0 one met and one late (due on a Sunday, so
+// the next Monday), leaf 1 one missed, leaf 5 one not yet due.
+func milestoneFixture(in *assess.Indicator, i int) map[string]assess.MilestoneFiling {
+	filed := func(id string, at time.Time) assess.MilestoneFiling {
+		return assess.MilestoneFiling{ID: assess.MilestoneFilingID(assess.TaskID(in.ID, "dongcheng"), id), TaskID: assess.TaskID(in.ID, "dongcheng"),
+			UnitID: "dongcheng", MilestoneID: id, Statement: "已完成", FiledAt: at, UpdatedAt: at}
+	}
+	switch i {
+	case 0:
+		in.Milestones = []assess.Milestone{
+			{ID: "m1", Title: "制定年度工作计划", Due: assess.Date(2026, 3, 31)},
+			{ID: "m2", Title: "完成中期自查并报送自查报告", Due: assess.Date(2026, 5, 31)},
+		}
+		return map[string]assess.MilestoneFiling{
+			"m1": filed("m1", time.Date(2026, 3, 20, 10, 0, 0, 0, assess.CST)),
+			"m2": filed("m2", time.Date(2026, 6, 3, 16, 30, 0, 0, assess.CST)),
+		}
+	case 1:
+		in.Milestones = []assess.Milestone{{ID: "m1", Title: "报送半年工作总结", Due: assess.Date(2026, 7, 15)}}
+	case 5:
+		in.Milestones = []assess.Milestone{{ID: "m1", Title: "报送年度工作总结", Due: assess.Date(2026, 11, 25)}}
+	}
+	return nil
+}
+
+// testLeads returns 东城区's leads: two taken into account (1.5 and 0.5
+// points off), one not.
+func testLeads(leaves []assess.Indicator) []assess.Lead {
+	ind := ""
+	if len(leaves) > 0 {
+		ind = leaves[0].ID
+	}
+	lead := func(src assess.LeadSource, rec string, day time.Time, summary, indicator string, considered bool, deduction float64, comment string) assess.Lead {
+		return assess.Lead{ID: assess.LeadID(src, rec), Source: src, RecordID: rec, YearID: "2026", UnitID: "dongcheng", Date: day, Summary: summary,
+			IndicatorID: indicator, Considered: considered, Deduction: deduction, Comment: comment, ConsideredBy: "依法治市办审核员一"}
+	}
+	return []assess.Lead{
+		lead(assess.LeadHotline, "GD20260512001", assess.Date(2026, 5, 12), "群众反映区市场监管局执法人员检查时未出示执法证件。", "", false, 0, ""),
+		lead(assess.LeadLitigation, "（2026）京0101行初17号", assess.Date(2026, 4, 8), "原告诉被告不履行政府信息公开法定职责一案，一审判决被告败诉。", ind, true, 1.5, "政府信息公开答复超期，扣1.5分。"),
+		lead(assess.LeadReconsideration, "复决〔2026〕3号", assess.Date(2026, 2, 27), "复议机关以程序违法为由撤销区城管局行政处罚决定。", "", true, 0.5, ""),
+	}
 }
 
 // testSummary returns the city summary of the five test units.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,8 +150,13 @@ func TestFeedbackText(t *testing.T) {
 		assess.FormatScore(d.Standing.System), assess.FormatScore(d.Standing.Survey),
 		"二、各指标得分情况", "权责清单动态管理", "材料齐全，符合达标标准。", "退回补充", "红色预警",
 		"三、退回补充及低分整改事项", "请于整改期限内补充年度报告更正说明", "待整改",
-		"四、各类别得分情况", "依法全面履行政府职能",
-		"五、报告校验", "校验码（SHA-256）", digest[:32], digest[32:],
+		"四、督察线索扣分", "行政诉讼败诉", "2026-04-08", "一审判决被告败诉", "政府信息公开答复超期，扣1.5分。",
+		"行政复议纠错", "2026-02-27", "共 2 条", "合计从体系评价原始得分中扣除 2 分",
+		"减去督察线索扣分 2 分（2 条",
+		"五、时间节点完成情况", "制定年度工作计划", "按时完成", "完成中期自查并报送自查报告", "2026-06-01", "2026-06-03", "逾期完成",
+		"报送半年工作总结", "逾期未完成", "报送年度工作总结", "2026-11-25", "未到期",
+		"六、各类别得分情况", "依法全面履行政府职能",
+		"七、报告校验", "校验码（SHA-256）", digest[:32], digest[32:],
 		"市委依法治市办", "2026年11月20日", "生成时间：2026-11-20 09:30",
 		fmt.Sprintf("第 1 页 共 %d 页", n), fmt.Sprintf("第 %d 页 共 %d 页", n, n),
 	)
@@ -286,7 +292,7 @@ func TestFeedbackDigest(t *testing.T) {
 	if hex.EncodeToString(sum[:]) != digest {
 		t.Fatal("Digest is not the SHA-256 of CanonicalJSON")
 	}
-	if !bytes.HasPrefix(canon, []byte(`{"kind":"feedback/v1","year":"2026","unit":"dongcheng","unit_name":"东城区"`)) {
+	if !bytes.HasPrefix(canon, []byte(`{"kind":"feedback/v2","year":"2026","unit":"dongcheng","unit_name":"东城区"`)) {
 		t.Errorf("canonical JSON starts %s", canon[:80])
 	}
 	same := func(name string, change func(*FeedbackData), want bool) {
@@ -316,6 +322,11 @@ func TestFeedbackDigest(t *testing.T) {
 	same("a comment", func(c *FeedbackData) { c.Rows[0].Review.Comment += "。" }, false)
 	same("the rank", func(c *FeedbackData) { c.Standing.Rank = 1 }, false)
 	same("a survey score", func(c *FeedbackData) { c.External[0].Score = 80 }, false)
+	same("a lead's deduction", func(c *FeedbackData) { c.Leads[1].Deduction = 2 }, false)
+	same("a lead taken into account", func(c *FeedbackData) { c.Leads[0].Considered, c.Leads[0].Deduction = true, 1 }, false)
+	same("a lead not taken into account", func(c *FeedbackData) { c.Leads[0].Summary += "。" }, true)
+	same("lead order", func(c *FeedbackData) { c.Leads[1], c.Leads[2] = c.Leads[2], c.Leads[1] }, true)
+	same("milestone states", func(c *FeedbackData) { c.Rows[1].Milestones[0].State = assess.MilestonePending }, true)
 	same("a rectification deadline", func(c *FeedbackData) {
 		for i := range c.Rows {
 			if c.Rows[i].Rectification != nil {
@@ -362,10 +373,61 @@ func TestRareCharacters(t *testing.T) {
 	}
 }
 
+// TestFeedbackLeads reads the leads section back from the PDF: the leads
+// taken into account by date with their indicator code and deduction, the
+// total, and nothing of a lead not taken into account.
+func TestFeedbackLeads(t *testing.T) {
+	d := testFeedback(14)
+	text := squash(pdfLayout(t, feedbackPDF(t, d, Options{}), 0, 0))
+	start := strings.Index(text, "四、督察线索扣分")
+	end := strings.Index(text, "五、时间节点完成情况")
+	if start < 0 || end < start {
+		t.Fatalf("no leads section before the milestones section:\n%s", text)
+	}
+	section := text[start:end]
+	// Rows by date: source, date, indicator (— for none), deduction, and the
+	// comment (— for none) on the row's first line; the total last.
+	order := []string{"来源日期线索摘要相关指标扣分审核意见", "行政复议纠错2026-02-27—0.5—", "行政诉讼败诉2026-04-081.11.5", "合计共2条2"}
+	at := 0
+	for _, w := range order {
+		i := strings.Index(section[at:], w)
+		if i < 0 {
+			t.Fatalf("leads section lacks %q after position %d:\n%s", w, at, section)
+		}
+		at += i + len(w)
+	}
+	for _, w := range []string{"复议机关以程序违法为由撤销区城", "原告诉被告不履行政府信息公开法", "政府信息公开答复超"} {
+		if !strings.Contains(section, w) {
+			t.Errorf("leads section lacks %q", w)
+		}
+	}
+	if strings.Contains(text, "GD20260512001") || strings.Contains(text, "未出示执法证件") {
+		t.Error("a lead not taken into account is printed")
+	}
+	// The system points printed are those of the scores less the 2 points.
+	var sum, full float64
+	for _, r := range d.Rows {
+		full += r.Indicator.MaxScore
+		if r.scored() {
+			sum += r.Task.Score
+		}
+	}
+	want := math.Round(testYear.Weights.System*(sum-2)/full*100) / 100
+	if d.Standing.System != want {
+		t.Errorf("system points %v, want %v", d.Standing.System, want)
+	}
+	if !strings.Contains(text, "体系评价（指标考核）"+assess.FormatScore(testYear.Weights.System)+assess.FormatScore(sum-2)+"/"+assess.FormatScore(full)+assess.FormatScore(want)) {
+		t.Errorf("summary row lacks the net system score %s / %s and points %s", assess.FormatScore(sum-2), assess.FormatScore(full), assess.FormatScore(want))
+	}
+}
+
 func TestFeedbackEmpty(t *testing.T) {
 	d := testFeedback(0)
 	text := pdfText(t, feedbackPDF(t, d, Options{}), 0, 0)
-	mustContain(t, text, "本年度未向该单位分配考核指标。", "无退回补充或得分低于低分线的事项。", "五、报告校验")
+	mustContain(t, text, "本年度未向该单位分配考核指标。", "无退回补充或得分低于低分线的事项。", "四、督察线索扣分", "五、各类别得分情况", "六、报告校验")
+	if strings.Contains(text, "时间节点完成情况") {
+		t.Error("a milestones section without milestones")
+	}
 }
 
 func TestCitySummaryText(t *testing.T) {

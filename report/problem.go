@@ -177,6 +177,46 @@ func (h header) problem(n int, field, format string, args ...any) ImportProblem 
 	return ImportProblem{Sheet: h.sheet, Row: n, Column: col, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
+// rowCells reads the cells of one data row, gathering the row's problems.
+type rowCells struct {
+	h     header
+	n     int // spreadsheet row
+	row   []string
+	probs []ImportProblem
+}
+
+// add records a problem at field.
+func (c *rowCells) add(field, format string, args ...any) {
+	c.probs = append(c.probs, c.h.problem(c.n, field, format, args...))
+}
+
+// text returns the trimmed text of field, "" (with a problem) when it is
+// not valid text.
+func (c *rowCells) text(field string) string {
+	s := c.h.cell(c.row, field)
+	if why := checkCell(s); why != "" {
+		c.add(field, "%s", why)
+		return ""
+	}
+	return s
+}
+
+// number reads field as a number, what naming it in problems. given is
+// false for an empty cell; ok is false for a problem (already recorded)
+// or an empty cell.
+func (c *rowCells) number(field, what string) (v float64, given, ok bool) {
+	s := c.text(field)
+	if s == "" {
+		return 0, false, false
+	}
+	v, ok = parseNumber(s)
+	if !ok {
+		c.add(field, "%s“%s”不是数字 (not a number)", what, printable(s))
+		return 0, true, false
+	}
+	return v, true, true
+}
+
 // blank reports whether every cell of row is empty.
 func blank(row []string) bool {
 	for _, c := range row {

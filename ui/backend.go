@@ -9,6 +9,7 @@ import (
 	"github.com/yiwangtong/yiwangtong/localdb"
 	"github.com/yiwangtong/yiwangtong/report/localdata"
 	"github.com/yiwangtong/yiwangtong/sync/client"
+	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
 
 // Store is the local store the areas read and write: the mirror of what the
@@ -53,6 +54,16 @@ type Store interface {
 	SaveExternal(ctx context.Context, e assess.ExternalScore) error
 	SaveExternals(ctx context.Context, es []assess.ExternalScore) error
 	Standings(ctx context.Context, yearID string) ([]assess.Standing, error)
+
+	FileMilestone(ctx context.Context, taskID, milestoneID, statement string, atts []assess.Attachment) error
+	MilestoneFilings(ctx context.Context, taskID string) ([]localdb.MilestoneView, error)
+	YearMilestoneFilings(ctx context.Context, yearID string) (map[string]map[string]assess.MilestoneFiling, error)
+	ProgressItems(ctx context.Context, yearID string) ([]assess.ProgressItem, error)
+	Leads(ctx context.Context, f localdb.LeadFilter) ([]assess.Lead, error)
+	ImportLeads(ctx context.Context, batch wire.LeadBatch) error
+	ConsiderLead(ctx context.Context, d wire.LeadDecision) error
+	Inspections(ctx context.Context, yearID, unitID string) ([]assess.Inspection, error)
+	SaveInspection(ctx context.Context, in assess.Inspection) (assess.Inspection, error)
 
 	AddEvidence(ctx context.Context, path string) (assess.Attachment, error)
 	AddEvidenceReader(ctx context.Context, name string, r io.Reader) (assess.Attachment, error)

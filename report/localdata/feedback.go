@@ -9,9 +9,11 @@ import (
 )
 
 // Feedback returns the feedback report data of one unit in year y: every
-// task of the unit with its latest review, rectification and warning, the
-// unit's external scores, and its standing (the server's; without one the
-// points are computed here and the unit is left unranked).
+// task of the unit with its latest review, rectification, warning and
+// milestones (where the unit stands on each at Now), the unit's external
+// scores, the leads taken into account, and its standing (the server's,
+// which includes the leads' deductions; without one the points are computed
+// here the same way and the unit is left unranked).
 func (s Source) Feedback(ctx context.Context, y assess.Year, unit assess.Unit) (report.FeedbackData, error) {
 	sn, err := s.load(ctx, y, unit.ID)
 	if err != nil {
@@ -49,6 +51,7 @@ func (s Source) feedback(ctx context.Context, sn *snapshot, u assess.Unit, tasks
 		Group:       sn.group(u.GroupID),
 		Standing:    sn.standingOf(u),
 		External:    sn.externalsOf(u.ID),
+		Leads:       sn.leadsOf(u.ID),
 		Issuer:      s.Issuer,
 		GeneratedAt: s.Now,
 	}
@@ -66,7 +69,9 @@ func (s Source) feedback(ctx context.Context, sn *snapshot, u assess.Unit, tasks
 		if err != nil {
 			return d, err
 		}
-		row := report.FeedbackRow{Indicator: indicator(v), Task: v.Task, Rectification: rect, Warning: s.warning(sn.year, v, rect)}
+		in := indicator(v)
+		row := report.FeedbackRow{Indicator: in, Task: v.Task, Rectification: rect, Warning: s.warning(sn, v, rect),
+			Milestones: report.NewMilestoneStatuses(in, sn.filings[v.ID], s.Now, s.Calendar)}
 		if n := len(reviews); n > 0 {
 			row.Review = &reviews[n-1]
 		}

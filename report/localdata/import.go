@@ -127,11 +127,12 @@ type ExternalPlan struct {
 }
 
 // PlanExternals matches imported external scores (from
-// report.ImportExternal) to the scores year y already holds on this PC,
-// waiting edits included: a score with the same unit, source, score,
-// maximum and note is skipped, so importing the same workbook twice queues
-// nothing the second time. A changed score keeps the source document the
-// year's score names, since the workbook carries none.
+// report.ImportExternal or report.ImportSurvey) to the scores year y
+// already holds on this PC, waiting edits included: a score with the same
+// unit, source, score, maximum, note, sample size and item scores, and no
+// other source document, is skipped, so importing the same file twice
+// queues nothing the second time. A changed score without a source document
+// of its own keeps the one the year's score names.
 func (s Source) PlanExternals(ctx context.Context, y assess.Year, imported []assess.ExternalScore) (ExternalPlan, error) {
 	existing, err := s.DB.Externals(ctx, y.ID)
 	if err != nil {
@@ -144,13 +145,13 @@ func (s Source) PlanExternals(ctx context.Context, y assess.Year, imported []ass
 	var p ExternalPlan
 	for _, e := range imported {
 		old, found := byID[e.ID]
-		if found && old.Score == e.Score && old.Max == e.Max && old.Note == e.Note {
+		if found && sameExternal(old, e) {
 			p.Unchanged++
 			continue
 		}
 		if found {
 			if e.Document == "" {
-				e.Document = old.Document
+				e.Document, e.DocumentName = old.Document, old.DocumentName
 			}
 			p.Changed++
 		} else {
@@ -159,4 +160,12 @@ func (s Source) PlanExternals(ctx context.Context, y assess.Year, imported []ass
 		p.Save = append(p.Save, e)
 	}
 	return p, nil
+}
+
+// sameExternal reports whether importing e over old would change nothing:
+// the same results, and no other source document.
+func sameExternal(old, e assess.ExternalScore) bool {
+	return old.Score == e.Score && old.Max == e.Max && old.Note == e.Note && old.SampleSize == e.SampleSize &&
+		slices.Equal(old.Items, e.Items) &&
+		(e.Document == "" || e.Document == old.Document) && (e.DocumentName == "" || e.DocumentName == old.DocumentName)
 }

@@ -150,6 +150,11 @@ type snapshot struct {
 	tasks     []localdb.TaskView // the year's tasks (of one unit, or all)
 	externals []assess.ExternalScore
 	standings []assess.Standing
+	// leads are the year's leads taken into account (of one unit, or all).
+	leads []assess.Lead
+	// filings are the year's milestone filings: task ID → milestone ID →
+	// filing.
+	filings map[string]map[string]assess.MilestoneFiling
 }
 
 // load reads the year's records, with the tasks of unitID ("" for every
@@ -183,6 +188,12 @@ func (s Source) load(ctx context.Context, y assess.Year, unitID string) (*snapsh
 		return nil, err
 	}
 	if sn.standings, err = s.DB.Standings(ctx, y.ID); err != nil {
+		return nil, err
+	}
+	if sn.leads, err = s.DB.Leads(ctx, localdb.LeadFilter{YearID: y.ID, UnitID: unitID, OnlyConsidered: true}); err != nil {
+		return nil, err
+	}
+	if sn.filings, err = s.DB.YearMilestoneFilings(ctx, y.ID); err != nil {
 		return nil, err
 	}
 	return sn, nil
@@ -242,8 +253,21 @@ func (sn *snapshot) externalsOf(unitID string) []assess.ExternalScore {
 	return out
 }
 
-// unitScores returns what a unit's total is made of, from its tasks in the
-// snapshot.
+// leadsOf returns a unit's leads taken into account.
+func (sn *snapshot) leadsOf(unitID string) []assess.Lead {
+	var out []assess.Lead
+	for _, l := range sn.leads {
+		if l.UnitID == unitID {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// unitScores returns what a unit's total is made of, from its tasks and
+// leads in the snapshot: as on the server, the system score is the sum of
+// the task scores less the deductions of the leads taken into account, and
+// never below 0.
 func (sn *snapshot) unitScores(u assess.Unit) assess.UnitScores {
 	us := assess.UnitScores{UnitID: u.ID, GroupID: u.GroupID, Name: u.Name, External: map[assess.Source]assess.ExternalScore{}}
 	for _, v := range sn.tasks {
@@ -255,6 +279,7 @@ func (sn *snapshot) unitScores(u assess.Unit) assess.UnitScores {
 			us.SystemScore += v.Score
 		}
 	}
+	us.SystemScore = max(0, us.SystemScore-assess.Deductions(sn.leadsOf(u.ID)))
 	for _, e := range sn.externalsOf(u.ID) {
 		us.External[e.Source] = e
 	}
@@ -310,7 +335,8 @@ func (s Source) rect(ctx context.Context, taskID string) (*assess.Rectification,
 	return nil, err
 }
 
-// warning computes a task's warning at Now from the server's copy.
-func (s Source) warning(y assess.Year, v localdb.TaskView, rect *assess.Rectification) assess.Warning {
-	return assess.TaskWarning(v.Task, indicator(v), rect, nil, s.Now, s.Calendar, y.WarnDays)
+// warning computes a task's warning at Now from the server's copy, its
+// milestones included.
+func (s Source) warning(sn *snapshot, v localdb.TaskView, rect *assess.Rectification) assess.Warning {
+	return assess.TaskWarning(v.Task, indicator(v), rect, sn.filings[v.ID], s.Now, s.Calendar, sn.year.WarnDays)
 }

@@ -39,7 +39,7 @@ func (s Source) Overview(ctx context.Context, y assess.Year) (Overview, error) {
 		if err != nil {
 			return o, err
 		}
-		w := s.warning(y, v, rect)
+		w := s.warning(sn, v, rect)
 		u := sn.unit(v.UnitID)
 		in := indicator(v)
 		progress[u.ID].Add(v.Task, w)

@@ -494,12 +494,18 @@ func (s *Syncer) uploadMissing(ctx context.Context, changes []wire.Change) error
 	done := map[string]bool{}
 	for _, c := range changes {
 		var named struct {
-			Attachments []assess.Attachment `json:"attachments"`
+			Attachments []assess.Attachment `json:"attachments"` // filings and rectifications
+			Photos      []assess.Attachment `json:"photos"`      // inspection records
+			Document    string              `json:"document"`    // external scores
 		}
 		if json.Unmarshal(c.Data, &named) != nil {
 			continue
 		}
-		for _, a := range named.Attachments {
+		files := append(named.Attachments, named.Photos...)
+		if named.Document != "" {
+			files = append(files, assess.Attachment{Hash: named.Document})
+		}
+		for _, a := range files {
 			if done[a.Hash] || assess.ValidateHash(a.Hash) != nil {
 				continue
 			}

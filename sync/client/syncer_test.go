@@ -232,3 +232,37 @@ func TestRunTriggerStop(t *testing.T) {
 	}
 	p.syncer.Stop() // twice is fine
 }
+
+// TestSyncMissingPhoto records an inspection whose photo this PC wrongly
+// believes uploaded: the server answers that the photo is missing, and the
+// syncer uploads it from the record's photos and applies the record.
+func TestSyncMissingPhoto(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	p := c.pc("reviewer", nil, nil)
+	if err := p.syncer.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := addEvidence(t, p, "现场照片.jpg", randomFile(11, 48<<10))
+	if err := p.db.MarkUploaded(ctx, b.Hash); err != nil {
+		t.Fatal(err)
+	}
+	in, err := p.db.SaveInspection(ctx, assess.Inspection{YearID: yearID, UnitID: unitA, Date: assess.Date(2026, 3, 2),
+		Inspectors: []string{"张三"}, Findings: "执法公示栏未更新。", Score: 80, Max: 100,
+		Photos: []assess.Attachment{{Hash: b.Hash, Name: b.Name, Size: b.Size, Slot: -1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.syncer.SyncOnce(ctx); err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	if got := c.serverCopy(b.Hash); sum(got) != b.Hash {
+		t.Error("server copy of the photo differs")
+	}
+	if pending, rejected, _ := p.db.PendingCount(ctx); pending != 0 || rejected != 0 {
+		t.Errorf("%d pending, %d rejected after sync", pending, rejected)
+	}
+	if _, ok := c.feed()[wire.EntityInspection][in.ID]; !ok {
+		t.Errorf("inspection %s not on the server", in.ID)
+	}
+}
