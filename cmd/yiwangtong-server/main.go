@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return loadDemo(ctx, rest, stdout, stderr)
 	case "user":
 		return user(ctx, rest, stdin, stdout, stderr)
+	case "token":
+		return token(ctx, rest, stdout, stderr)
 	case "verify":
 		return verify(ctx, rest, stdout, stderr)
 	case "backup":
@@ -71,6 +73,9 @@ const usage = `一网通中心服务器 (Yiwangtong central server)
   yiwangtong-server user enable  --data 目录 --username 用户名
   yiwangtong-server user passwd  --data 目录 --username 用户名   (新密码从标准输入读取 / new password on stdin)
       管理账号 (manage accounts)
+  yiwangtong-server token  --data 目录 --username 接口账号 [--days 365]
+      为接口账号签发长期令牌，仅输出一次，供其他系统导入督察线索 (POST /api/v1/leads)
+      (issue a long-lived token for a service account, printed once, for other systems to import leads)
   yiwangtong-server verify --data 目录
       校验审计链 (verify the audit chain)
   yiwangtong-server backup --data 目录 --out 文件

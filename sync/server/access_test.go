@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/yiwangtong/yiwangtong/sync/wire"
@@ -108,14 +110,14 @@ func TestAccessControl(t *testing.T) {
 		"GET /api/v1/openapi.yaml":     {plain(http.MethodGet, "/api/v1/openapi.yaml", nil), status, [6]int{200, 200, 200, 200, 200, 200}},
 		"POST /api/v1/logout":          {plain(http.MethodPost, wire.LogoutPath, nil), status, [6]int{204, 204, 204, 401, 401, 204}},
 		"GET /api/v1/me":               {plain(http.MethodGet, wire.MePath, nil), status, [6]int{200, 200, 200, 401, 401, 200}},
-		"GET /api/v1/changes":          {plain(http.MethodGet, wire.ChangesPath+"?after=0&limit=50", nil), status, [6]int{200, 200, 200, 401, 401, 200}},
+		"GET /api/v1/changes":          {plain(http.MethodGet, wire.ChangesPath+"?after=0&limit=50", nil), status, [6]int{200, 200, 200, 401, 401, 403}},
 		"GET /api/v1/audit/verify":     {plain(http.MethodGet, wire.AuditPath, nil), status, [6]int{403, 403, 200, 401, 401, 403}},
 		"GET /api/v1/audit/events":     {plain(http.MethodGet, wire.AuditEventsPath+"?from=2026-03-01&to=2026-03-31&after=0&limit=50", nil), status, [6]int{403, 403, 200, 401, 401, 403}},
 		"HEAD /api/v1/uploads/{id}":    {tusOn(http.MethodHead), status, [6]int{200, 403, 403, 401, 401, 403}},
 		"PATCH /api/v1/uploads/{id}":   {tusOn(http.MethodPatch), status, [6]int{204, 403, 403, 401, 401, 403}},
 		"DELETE /api/v1/uploads/{id}":  {tusOn(http.MethodDelete), status, [6]int{204, 403, 403, 401, 401, 403}},
-		"HEAD /api/v1/evidence/{hash}": {plain(http.MethodHead, wire.EvidencePath+hash, nil), status, [6]int{200, 404, 200, 401, 401, 404}},
-		"GET /api/v1/evidence/{hash}":  {plain(http.MethodGet, wire.EvidencePath+hash, nil), status, [6]int{200, 404, 200, 401, 401, 404}},
+		"HEAD /api/v1/evidence/{hash}": {plain(http.MethodHead, wire.EvidencePath+hash, nil), status, [6]int{200, 404, 200, 401, 401, 403}},
+		"GET /api/v1/evidence/{hash}":  {plain(http.MethodGet, wire.EvidencePath+hash, nil), status, [6]int{200, 404, 200, 401, 401, 403}},
 		// Logging in needs no token: each caller sends its own password
 		// (anonymous: a wrong one; disabled: the right one).
 		"POST /api/v1/login": {func(e *env, caller string) *http.Request {
@@ -142,7 +144,7 @@ func TestAccessControl(t *testing.T) {
 			}
 			req, _ := http.NewRequest(http.MethodPost, e.url(wire.PasswordPath), bytes.NewBufferString(fmt.Sprintf(`{"old":%q,"new":"short"}`, old)))
 			return req
-		}, status, [6]int{400, 400, 400, 401, 401, 400}},
+		}, status, [6]int{400, 400, 400, 401, 401, 403}},
 		// A draft of unit A's task: only unit A's reporters may save it.
 		"POST /api/v1/push": {func(e *env, caller string) *http.Request {
 			n++
@@ -171,6 +173,33 @@ func TestAccessControl(t *testing.T) {
 			req.Header.Set("Upload-Metadata", tusMeta(sha(data), "会议纪要.pdf"))
 			return req
 		}, status, [6]int{201, 201, 201, 401, 401, 403}},
+		// A new lead for unit A: service accounts and reviewers may import
+		// it, reporters may not.
+		"POST /api/v1/leads": {func(e *env, caller string) *http.Request {
+			n++
+			body := fmt.Sprintf(`{"leads":[{"source":"hotline","record_id":"acl-%d","unit_id":%q,"date":"2026-02-27","summary":"市民来电反映办事窗口推诿。"}]}`, n, unitA)
+			req, _ := http.NewRequest(http.MethodPost, e.url(wire.LeadsPath), bytes.NewBufferString(body))
+			return req
+		}, status, [6]int{403, 403, 200, 401, 401, 200}},
+	}
+
+	// The service account can only import leads: besides the session,
+	// health and this API's description, every route refuses it with 403.
+	// Reporters cannot import leads.
+	serviceMay := map[string]bool{
+		"GET /healthz": true, "GET /api/v1/openapi.yaml": true, "POST /api/v1/login": true,
+		"POST /api/v1/logout": true, "GET /api/v1/me": true, "POST /api/v1/leads": true,
+	}
+	svc := slices.Index(callers, "service")
+	for key, row := range rows {
+		if got := row.want[svc]; serviceMay[key] != (got < 400) || !serviceMay[key] && got != http.StatusForbidden {
+			t.Errorf("%s: the service account is expected to get %d; it may call only %v", key, got, slices.Sorted(maps.Keys(serviceMay)))
+		}
+	}
+	for _, reporter := range []string{"own", "other"} {
+		if got := rows["POST /api/v1/leads"].want[slices.Index(callers, reporter)]; got != http.StatusForbidden {
+			t.Errorf("reporter (%s) importing leads is expected to get %d, want 403", reporter, got)
+		}
 	}
 
 	var logout *accessRow

@@ -3,10 +3,15 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/yiwangtong/yiwangtong/assess"
+	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
 
 // openAPIOperations reads the (method, path) pairs of an OpenAPI file's
@@ -68,7 +73,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"securitySchemes:", "bearer:", "Error:", "PushRequest:", "ChangesResponse:", "AuditReport:", "AuditEventsResponse:", "AuditEvent:"} {
+	for _, want := range []string{"securitySchemes:", "bearer:", "Error:", "PushRequest:", "ChangesResponse:", "AuditReport:", "AuditEventsResponse:", "AuditEvent:",
+		"LeadBatch:", "LeadRecord:", "LeadImportResponse:", "LeadResult:"} {
 		if !bytes.Contains(r.body, []byte(want)) {
 			t.Errorf("openapi.yaml lacks %s", want)
 		}
@@ -99,5 +105,139 @@ components:
 	want := []string{"DELETE /b/{id}", "GET /a", "POST /a"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// schemaBlock returns the lines of one schema of an OpenAPI file's
+// components, without its name line.
+func schemaBlock(t *testing.T, spec []byte, name string) []string {
+	t.Helper()
+	var block []string
+	in := false
+	for line := range strings.SplitSeq(string(spec), "\n") {
+		switch {
+		case line == "    "+name+":":
+			in = true
+		case in && strings.HasPrefix(line, "      "):
+			block = append(block, line)
+		case in && strings.TrimSpace(line) != "":
+			return block
+		}
+	}
+	if !in {
+		t.Fatalf("openapi.yaml has no schema %s", name)
+	}
+	return block
+}
+
+// schemaProperties returns the property names of a schema, in file order,
+// and the enum of each property that has one on a single line.
+func schemaProperties(t *testing.T, spec []byte, name string) ([]string, map[string]string) {
+	t.Helper()
+	var props []string
+	enums := map[string]string{}
+	for _, line := range schemaBlock(t, spec, name) {
+		if p, ok := strings.CutPrefix(line, "        "); ok && !strings.HasPrefix(p, " ") && strings.HasSuffix(p, ":") {
+			props = append(props, strings.TrimSuffix(p, ":"))
+		}
+		if e, ok := strings.CutPrefix(line, "          enum: "); ok && len(props) > 0 {
+			enums[props[len(props)-1]] = e
+		}
+	}
+	return props, enums
+}
+
+// jsonFields returns the JSON names of a struct type's fields.
+func jsonFields(v any) []string {
+	var out []string
+	typ := reflect.TypeOf(v)
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		out = append(out, name)
+	}
+	return out
+}
+
+// TestOpenAPILeadSchemas keeps the documented import format in step with the
+// wire types another system's developers implement against.
+func TestOpenAPILeadSchemas(t *testing.T) {
+	e := newEnv(t)
+	spec := e.do(http.MethodGet, "/api/v1/openapi.yaml", "", nil).body
+	for name, v := range map[string]any{
+		"LeadBatch": wire.LeadBatch{}, "LeadRecord": wire.LeadRecord{},
+		"LeadImportResponse": wire.LeadImportResponse{}, "LeadResult": wire.LeadResult{},
+	} {
+		got, _ := schemaProperties(t, spec, name)
+		if want := jsonFields(v); !slices.Equal(got, want) {
+			t.Errorf("schema %s has properties %v, the wire type %v", name, got, want)
+		}
+	}
+	_, enums := schemaProperties(t, spec, "LeadRecord")
+	var sources []string
+	for _, s := range assess.LeadSources {
+		sources = append(sources, string(s))
+	}
+	if want := "[" + strings.Join(sources, ", ") + "]"; enums["source"] != want {
+		t.Errorf("source enum %s, want %s", enums["source"], want)
+	}
+	_, enums = schemaProperties(t, spec, "LeadResult")
+	if want := fmt.Sprintf("[%s, %s, %s]", wire.LeadCreated, wire.LeadUpdated, wire.LeadUnchanged); enums["status"] != want {
+		t.Errorf("status enum %s, want %s", enums["status"], want)
+	}
+	for _, want := range []string{"maxItems: 1000", "maxLength: 2000", "maxLength: 128", "format: date"} {
+		if !bytes.Contains(spec, []byte(want)) {
+			t.Errorf("openapi.yaml lacks %q", want)
+		}
+	}
+	if wire.MaxLeadBatch != 1000 || assess.MaxLeadSummaryRunes != 2000 {
+		t.Errorf("limits changed: update openapi.yaml and docs/leads-import.md")
+	}
+}
+
+// plainScalarErrors finds the values a YAML parser refuses or misreads:
+// unquoted values holding ": " or " #", outside block scalars.
+func plainScalarErrors(spec []byte) []string {
+	var bad []string
+	block := -1 // indentation of the key that opened a block scalar
+	for i, line := range strings.Split(string(spec), "\n") {
+		trimmed := strings.TrimLeft(line, " ")
+		indent := len(line) - len(trimmed)
+		if block >= 0 {
+			if trimmed == "" || indent > block {
+				continue
+			}
+			block = -1
+		}
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		item := strings.TrimPrefix(trimmed, "- ")
+		key, value, ok := strings.Cut(item, ": ")
+		if !ok || strings.ContainsAny(key, " '\"") && !strings.HasPrefix(key, "\"") {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		switch {
+		case value == "|" || value == ">" || strings.HasPrefix(value, "|") || strings.HasPrefix(value, ">"):
+			block = indent
+		case value == "" || strings.ContainsRune("\"'[{&*", rune(value[0])):
+		case strings.Contains(value, ": ") || strings.HasSuffix(value, ":") || strings.Contains(value, " #"):
+			bad = append(bad, fmt.Sprintf("line %d: %s", i+1, strings.TrimSpace(line)))
+		}
+	}
+	return bad
+}
+
+func TestOpenAPIIsPlainYAML(t *testing.T) {
+	e := newEnv(t)
+	spec := e.do(http.MethodGet, "/api/v1/openapi.yaml", "", nil).body
+	for _, b := range plainScalarErrors(spec) {
+		t.Errorf("openapi.yaml: quote the value, YAML reads it as a mapping or a comment: %s", b)
+	}
+	// The check itself finds what it must.
+	sample := []byte("paths:\n  /a:\n    post:\n      description: Send `Authorization: Bearer x`\n" +
+		"      summary: |\n        free: text # here\n      example: 'quoted: fine'\n      note: a # comment\n")
+	if got := plainScalarErrors(sample); len(got) != 2 || !strings.HasPrefix(got[0], "line 4:") || !strings.HasPrefix(got[1], "line 8:") {
+		t.Errorf("plainScalarErrors found %q, want lines 4 and 8", got)
 	}
 }

@@ -15,12 +15,18 @@ type Access int
 const (
 	// Public routes need no login.
 	Public Access = iota
-	// LoggedIn routes need a live session of any role.
+	// LoggedIn routes need a live session of any role: they concern only
+	// the session itself.
 	LoggedIn
-	// Uploaders are reporters and reviewers: every person, no service account.
+	// People are reporters and reviewers: every person, no service account.
+	People
+	// Uploaders are the people, with a refusal that speaks of evidence.
 	Uploaders
 	// Reviewers are the city office's reviewing users.
 	Reviewers
+	// Importers are service accounts, which other government systems use
+	// to send leads, and reviewers.
+	Importers
 )
 
 // String names the access level.
@@ -30,10 +36,14 @@ func (a Access) String() string {
 		return "public"
 	case LoggedIn:
 		return "logged-in"
+	case People:
+		return "people"
 	case Uploaders:
 		return "uploaders"
 	case Reviewers:
 		return "reviewers"
+	case Importers:
+		return "importers"
 	}
 	return "unknown"
 }
@@ -41,6 +51,10 @@ func (a Access) String() string {
 // allows reports whether u may call a route with this access.
 func (a Access) allows(u assess.User) error {
 	switch a {
+	case People:
+		if u.Role != assess.Reporter && u.Role != assess.Reviewer {
+			return assess.Errorf(assess.EForbidden, "接口账号只能导入督察线索（POST %s），不能使用此接口 (service accounts may only import leads)", wire.LeadsPath)
+		}
 	case Uploaders:
 		if u.Role != assess.Reporter && u.Role != assess.Reviewer {
 			return assess.Errorf(assess.EForbidden, "接口账号不能上传佐证材料，请使用填报或审核账号 (service accounts may not upload evidence)")
@@ -48,6 +62,10 @@ func (a Access) allows(u assess.User) error {
 	case Reviewers:
 		if u.Role != assess.Reviewer {
 			return assess.Errorf(assess.EForbidden, "只有审核用户可以执行此操作 (reviewers only)")
+		}
+	case Importers:
+		if u.Role != assess.Service && u.Role != assess.Reviewer {
+			return assess.Errorf(assess.EForbidden, "只有接口账号和审核用户可以导入督察线索 (only service accounts and reviewers may import leads)")
 		}
 	}
 	return nil
@@ -81,20 +99,21 @@ func (s *Server) routeTable() []Route {
 		{http.MethodPost, wire.LoginPath, Public, "log in", s.handleLogin},
 		{http.MethodPost, wire.LogoutPath, LoggedIn, "log out", s.handleLogout},
 		{http.MethodGet, wire.MePath, LoggedIn, "the logged-in user", s.handleMe},
-		{http.MethodPost, wire.PasswordPath, LoggedIn, "change the password", s.handlePassword},
-		{http.MethodPost, wire.PushPath, LoggedIn, "push changes", s.handlePush},
-		{http.MethodGet, wire.ChangesPath, LoggedIn, "pull the change feed", s.handleChanges},
+		{http.MethodPost, wire.PasswordPath, People, "change the password", s.handlePassword},
+		{http.MethodPost, wire.PushPath, People, "push changes", s.handlePush},
+		{http.MethodGet, wire.ChangesPath, People, "pull the change feed", s.handleChanges},
 		{http.MethodPost, wire.UploadsPath + "{$}", Uploaders, "create a tus upload", s.tusHandler(http.MethodPost)},
 		{http.MethodHead, wire.UploadsPath + "{id}", Uploaders, "tus upload offset", s.tusHandler(http.MethodHead)},
 		{http.MethodPatch, wire.UploadsPath + "{id}", Uploaders, "tus upload data", s.tusHandler(http.MethodPatch)},
 		{http.MethodDelete, wire.UploadsPath + "{id}", Uploaders, "tus termination", s.tusHandler(http.MethodDelete)},
-		{http.MethodHead, wire.EvidencePath + "{hash}", LoggedIn, "evidence size", s.handleEvidence},
-		{http.MethodGet, wire.EvidencePath + "{hash}", LoggedIn, "download evidence (Range)", s.handleEvidence},
+		{http.MethodHead, wire.EvidencePath + "{hash}", People, "evidence size", s.handleEvidence},
+		{http.MethodGet, wire.EvidencePath + "{hash}", People, "download evidence (Range)", s.handleEvidence},
 		{http.MethodGet, wire.AuditPath, Reviewers, "verify the audit chain", s.handleAudit},
 		{http.MethodGet, wire.AuditEventsPath, Reviewers, "the audit log of a period", s.handleAuditEvents},
 		{http.MethodPost, wire.UsersPath, Reviewers, "add a user (administrators)", s.handleAddUser},
 		{http.MethodPut, wire.UsersPath + "/{id}" + wire.UserDisabledSuffix, Reviewers, "disable or enable a user (administrators)", s.handleUserDisabled},
 		{http.MethodPost, wire.UsersPath + "/{id}" + wire.UserPasswordSuffix, Reviewers, "reset a user's password (administrators)", s.handleUserPassword},
+		{http.MethodPost, wire.LeadsPath, Importers, "import a batch of leads (service accounts, reviewers)", s.handleLeads},
 	}
 }
 

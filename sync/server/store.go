@@ -40,6 +40,11 @@ type Store interface {
 	Push(ctx context.Context, u assess.User, changes []wire.Change) ([]wire.Result, error)
 	// Changes returns the feed entries after the cursor that u may see.
 	Changes(ctx context.Context, u assess.User, after int64, limit int) (wire.ChangesResponse, error)
+	// ImportLeads applies a batch of leads sent by u (a service account, or
+	// a reviewer), all or none; see wire.LeadBatch. A lead already stored
+	// with the same content is unchanged; with other content it is updated
+	// and keeps the reviewer's decision.
+	ImportLeads(ctx context.Context, u assess.User, batch wire.LeadBatch) (wire.LeadImportResponse, error)
 
 	// AddBlob records an evidence file whose SHA-256 the server has verified.
 	AddBlob(ctx context.Context, b Blob) error

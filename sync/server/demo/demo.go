@@ -3,7 +3,9 @@
 // departments in two ranking groups, the city office's two reviewers, one
 // reporting user per unit, and a published assessment year whose indicator
 // tree follows the main areas of 《法治政府建设实施纲要》 (8 categories,
-// 47 indicators, 100 points). Load writes it into a server.Store.
+// 47 indicators, 100 points), some of whose indicators carry milestones,
+// and a few leads from other government systems that no reviewer has taken
+// into account yet. Load writes it into a server.Store.
 package demo
 
 import (
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/yiwangtong/yiwangtong/assess"
+	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
 
 // Data is a demo city: everything Load writes into a store.
@@ -20,6 +23,9 @@ type Data struct {
 	Units      []assess.Unit
 	Users      []assess.User
 	Indicators []assess.Indicator // parents before children
+	// Leads are leads (督察线索) as other government systems send them;
+	// none is taken into account, so they leave the standings as they are.
+	Leads []wire.LeadRecord
 }
 
 // Ranking groups and the city office's unit.
@@ -62,7 +68,10 @@ var (
 // are moved to the weeks after it, 3, 7, 11, … working days on (the first
 // within the blue-warning window) and no later than the year's last working
 // day while that is still ahead, so that a freshly loaded demo starts
-// without overdue tasks.
+// without overdue tasks. Milestones are fixed days too, moved the same way;
+// when one is past or after its indicator's deadline, all of that
+// indicator's milestones are spread evenly over the working days between
+// today and the deadline, so that none is missed and none is due after it.
 func City(year int, now time.Time) Data {
 	cal := assess.ChinaCalendar()
 	yearID := fmt.Sprint(year)
@@ -136,13 +145,80 @@ func City(year int, now time.Time) Data {
 				Deadline:    due,
 				Units:       append([]string{}, scopes[l.scope]...),
 				KeyTask:     l.key,
+				Milestones:  milestones(cal, year, today, due, l.milestones),
 			})
 			cat.MaxScore += l.score
 		}
 		d.Indicators = append(d.Indicators, cat)
 		d.Indicators = append(d.Indicators, leaves...)
 	}
+	d.Leads = leads(yearID, year, today)
 	return d
+}
+
+// milestones places an indicator's milestones in year for an indicator due
+// on due, as City describes.
+func milestones(cal *assess.Calendar, year int, today, due time.Time, ms []milestone) []assess.Milestone {
+	if len(ms) == 0 {
+		return nil
+	}
+	out := make([]assess.Milestone, len(ms))
+	spread := false
+	for i, m := range ms {
+		d := deadline(cal, year, m.month, m.day)
+		if d.After(due) || today.Year() == year && !d.After(today) {
+			spread = true
+		}
+		out[i] = assess.Milestone{ID: fmt.Sprintf("m%d", i+1), Title: m.title, Due: d}
+	}
+	if spread {
+		n := cal.WorkdaysUntil(today, due)
+		for i := range out {
+			d := cal.AddWorkdays(today, max(1, n*(i+1)/(len(out)+1)))
+			if d.After(due) {
+				d = due
+			}
+			out[i].Due = d
+		}
+	}
+	return out
+}
+
+// leadUnits are the two units the demo's leads are about.
+const (
+	leadDistrict   = "dongcheng" // 东城区
+	leadDepartment = "gongan"    // 市公安局
+)
+
+// leads returns the demo's leads for year: six records from the five kinds
+// of sending systems about two units, dated days to weeks before today
+// within the year.
+func leads(yearID string, year int, today time.Time) []wire.LeadRecord {
+	first, last := assess.Date(year, 1, 1), assess.Date(year, 12, 31)
+	date := func(daysAgo int) string {
+		d := today.AddDate(0, 0, -daysAgo)
+		if d.Before(first) {
+			d = first
+		}
+		if d.After(last) {
+			d = last
+		}
+		return d.Format(time.DateOnly)
+	}
+	return []wire.LeadRecord{
+		{Source: assess.LeadLitigation, RecordID: fmt.Sprintf("(%d)东行初17号", year), UnitID: leadDistrict, Date: date(41), IndicatorCode: "6.2", YearID: yearID,
+			Summary: "区市场监管局作出的行政处罚决定因主要事实认定不清，被人民法院判决撤销。"},
+		{Source: assess.LeadReconsideration, RecordID: fmt.Sprintf("DC-FY-%d-008", year), UnitID: leadDistrict, Date: date(27), IndicatorCode: "6.1", YearID: yearID,
+			Summary: "区自然资源局作出的不予受理决定被市人民政府行政复议决定撤销，责令重新处理。"},
+		{Source: assess.LeadHotline, RecordID: fmt.Sprintf("12345-%d-0452", year), UnitID: leadDistrict, Date: date(9), IndicatorCode: "1.5", YearID: yearID,
+			Summary: "市民反映街道便民服务中心窗口推诿，同一事项多次往返仍未办结。"},
+		{Source: assess.LeadPetition, RecordID: fmt.Sprintf("XF-%d-0133", year), UnitID: leadDepartment, Date: date(33), IndicatorCode: "6.4", YearID: yearID,
+			Summary: "群众反复信访，反映交通违法处罚告知程序不规范、救济途径未告知。"},
+		{Source: assess.LeadProposal, RecordID: fmt.Sprintf("RD-%d-045", year), UnitID: leadDepartment, Date: date(20), IndicatorCode: "5.3", YearID: yearID,
+			Summary: "市人大代表建议规范电子警察设置，并向社会公开设置地点和依据。"},
+		{Source: assess.LeadLitigation, RecordID: fmt.Sprintf("(%d)市行初5号", year), UnitID: leadDepartment, Date: date(4), YearID: yearID,
+			Summary: "一起治安管理处罚决定因未依法告知陈述申辩权利，被人民法院确认程序违法。"},
+	}
 }
 
 // deadline returns month/day of year, or the working day before it when it

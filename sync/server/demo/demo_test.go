@@ -2,6 +2,8 @@ package demo_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"reflect"
@@ -254,6 +256,62 @@ func TestCityMovesPastDeadlines(t *testing.T) {
 	}
 }
 
+// TestCityMilestones checks the demo's milestones whenever the demo is
+// loaded: four indicators with two each, valid, in order, on working days,
+// after today and not after their indicator's deadline; loaded before the
+// year, they keep their fixed days.
+func TestCityMilestones(t *testing.T) {
+	cal := assess.ChinaCalendar()
+	for _, now := range []time.Time{
+		time.Date(2025, 12, 1, 9, 0, 0, 0, assess.CST),
+		time.Date(2026, 3, 2, 9, 30, 0, 0, assess.CST),
+		time.Date(2026, 3, 31, 23, 0, 0, 0, assess.CST),
+		time.Date(2026, 7, 15, 10, 0, 0, 0, assess.CST),
+		time.Date(2026, 12, 28, 10, 0, 0, 0, assess.CST),
+	} {
+		at := now.Format(time.DateOnly)
+		today := assess.DayOf(now)
+		d := demo.City(2026, now)
+		with := map[string][]assess.Milestone{}
+		for _, in := range assess.Leaves(d.Indicators) {
+			if len(in.Milestones) == 0 {
+				continue
+			}
+			with[in.Code] = in.Milestones
+			if err := in.Validate(); err != nil {
+				t.Errorf("now %s: %s: %v", at, in.Code, err)
+			}
+			for i, m := range in.Milestones {
+				if m.ID != fmt.Sprintf("m%d", i+1) || m.Title == "" || !cal.IsWorkday(m.Due) || !m.Due.Equal(assess.DayOf(m.Due)) {
+					t.Errorf("now %s: %s milestone %+v", at, in.Code, m)
+				}
+				if today.Year() == 2026 && !m.Due.After(today) || m.Due.After(in.Deadline) {
+					t.Errorf("now %s: %s milestone %s due %s, not between today and the deadline %s", at, in.Code, m.ID, m.Due.Format(time.DateOnly), in.Deadline.Format(time.DateOnly))
+				}
+				if i > 0 && m.Due.Before(in.Milestones[i-1].Due) {
+					t.Errorf("now %s: %s milestones out of order", at, in.Code)
+				}
+				if s := m.State(nil, now, cal); s != assess.MilestonePending {
+					t.Errorf("now %s: %s milestone %s is %s on loading", at, in.Code, m.ID, s)
+				}
+			}
+		}
+		if len(with) != 4 {
+			t.Errorf("now %s: %d indicators with milestones, want 4", at, len(with))
+		}
+		for code, ms := range with {
+			if len(ms) != 2 {
+				t.Errorf("now %s: %s has %d milestones, want 2", at, code, len(ms))
+			}
+		}
+		if now.Year() == 2025 {
+			if ms := with["1.1"]; len(ms) != 2 || !ms[0].Due.Equal(assess.Date(2026, 3, 31)) || !ms[1].Due.Equal(assess.Date(2026, 5, 29)) {
+				t.Errorf("loaded before the year, 1.1's milestones %+v, want 31 March and 29 May", ms)
+			}
+		}
+	}
+}
+
 func TestPassword(t *testing.T) {
 	seen := map[string]bool{}
 	for range 200 {
@@ -310,8 +368,44 @@ func TestStartServesAndRestarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var login wire.LoginResponse
+	err = json.NewDecoder(res.Body).Decode(&login)
 	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("login after restart: %s", res.Status)
+	if res.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("login after restart: %s, %v", res.Status, err)
+	}
+
+	// The city's records carry the demo's time, not the machine's.
+	req, err := http.NewRequest(http.MethodGet, s.URL+wire.ChangesPath+"?limit=1000", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+login.Token)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page wire.ChangesResponse
+	err = json.NewDecoder(res.Body).Decode(&page)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := 0
+	for _, e := range page.Entries {
+		if e.Entity != wire.EntityTask {
+			continue
+		}
+		var task assess.Task
+		if err := json.Unmarshal(e.Data, &task); err != nil {
+			t.Fatal(err)
+		}
+		if task.UpdatedAt.Before(now) || task.UpdatedAt.After(now.Add(time.Hour)) {
+			t.Fatalf("task %s updated at %v, want the demo's time %v", task.ID, task.UpdatedAt, now)
+		}
+		tasks++
+	}
+	if tasks == 0 {
+		t.Fatal("no task in the admin's first page")
 	}
 }

@@ -27,6 +27,16 @@ type leaf struct {
 	day      int
 	scope    scope
 	key      bool // 重点任务
+	// milestones are the indicator's time nodes (时间节点), in order, each
+	// due before the deadline.
+	milestones []milestone
+}
+
+// milestone is a time node of a demo indicator: what is due and its month
+// and day within the year.
+type milestone struct {
+	title      string
+	month, day int
 }
 
 // tree is the demo indicator tree, after the main areas of 《法治政府建设实施
@@ -43,6 +53,10 @@ var tree = []category{
 				evidence: []string{"权责清单调整文件", "政府门户网站公开页面截图", "权责事项调整台账"},
 				rule:     "未按规定动态调整的扣1分；调整结果未向社会公布的扣0.5分；清单事项与法律法规不一致的，每发现一项扣0.2分；扣完为止。",
 				score:    2.5, month: 6, day: 30, scope: allUnits,
+				milestones: []milestone{
+					{"制定权责清单年度调整方案", 3, 31},
+					{"完成权责事项梳理并报本级政府审定", 5, 29},
+				},
 			},
 			{
 				title:    "行政许可事项清单管理",
@@ -59,6 +73,10 @@ var tree = []category{
 				evidence: []string{"公平竞争审查工作台账", "政策措施清理结果公布文件", "公开网页截图"},
 				rule:     "未开展公平竞争审查的，每件扣0.5分；未完成清理或未公布清理结果的扣1分；被上级通报或责令纠正的，每起扣1分；扣完为止。",
 				score:    3, month: 9, day: 30, scope: allUnits, key: true,
+				milestones: []milestone{
+					{"完成存量政策措施清理", 6, 30},
+					{"公布政策措施清理结果", 8, 31},
+				},
 			},
 			{
 				title:    "“双随机、一公开”监管",
@@ -197,6 +215,10 @@ var tree = []category{
 				evidence: []string{"执法信息公示网页截图", "执法全过程记录抽查台账", "重大执法决定法制审核意见书"},
 				rule:     "执法信息未按时公示的，每项扣0.2分；全过程记录缺失的，每件扣0.3分；重大执法决定未经法制审核的，每件扣1分；扣完为止。",
 				score:    3, month: 9, day: 30, scope: allUnits, key: true,
+				milestones: []milestone{
+					{"更新行政执法公示平台信息", 4, 30},
+					{"修订重大执法决定法制审核目录清单", 7, 31},
+				},
 			},
 			{
 				title:    "行政裁量权基准制度",
@@ -313,6 +335,10 @@ var tree = []category{
 				evidence: []string{"行政复议案件统计表", "复议决定书样本", "复议决定公开网页截图"},
 				rule:     "超期审结的，每件扣0.5分；纠错意见未落实的，每件扣0.5分；决定书未按规定公开的扣0.5分；扣完为止。",
 				score:    3, month: 12, day: 1, scope: districts, key: true,
+				milestones: []milestone{
+					{"报送上半年行政复议工作情况", 6, 30},
+					{"完成行政复议案件质量自查", 9, 30},
+				},
 			},
 			{
 				title:    "行政应诉和负责人出庭",

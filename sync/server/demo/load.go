@@ -26,8 +26,8 @@ type Credential struct {
 // Load writes a demo city into store at now. It creates the users with
 // random passwords hashed by hash (the server's argon2id), and applies
 // everything else through store.Push as the admin reviewer, exactly as a
-// reviewer's client would: group.save, unit.save, year.save, indicator.save
-// and year.publish (and year.close for a closed year). Any rejected change
+// reviewer's client would: group.save, unit.save, year.save, indicator.save,
+// year.publish, lead.import (and year.close for a closed year). Any rejected change
 // fails the load. The credentials come back in the order of d.Users.
 //
 // The admin is created first and the other users after the units exist, so
@@ -97,6 +97,9 @@ func Load(ctx context.Context, store server.Store, d Data, now time.Time, hash f
 	ref := wire.YearRef{YearID: d.Year.ID}
 	if d.Year.State == assess.YearPublished || d.Year.State == assess.YearClosed {
 		plan = append(plan, change{wire.KindYearPublish, d.Year.ID, ref})
+	}
+	if len(d.Leads) > 0 {
+		plan = append(plan, change{wire.KindLeadImport, "leads", wire.LeadBatch{Leads: d.Leads}})
 	}
 	if d.Year.State == assess.YearClosed {
 		plan = append(plan, change{wire.KindYearClose, d.Year.ID, ref})

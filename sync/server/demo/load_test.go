@@ -99,6 +99,17 @@ func TestLoadIntoSQLite(t *testing.T) {
 	if n := len(entries[wire.EntityUnit]); n != len(d.Units) {
 		t.Errorf("%d units in the feed, want %d", n, len(d.Units))
 	}
+	milestones := 0
+	for _, e := range entries[wire.EntityIndicator] {
+		var in assess.Indicator
+		if err := json.Unmarshal(e.Data, &in); err != nil {
+			t.Fatal(err)
+		}
+		milestones += len(in.Milestones)
+	}
+	if milestones != 8 {
+		t.Errorf("%d milestones on the stored indicators, want 8", milestones)
+	}
 	years := entries[wire.EntityYear]
 	if len(years) != 1 {
 		t.Fatalf("%d years in the feed", len(years))
@@ -148,6 +159,35 @@ func TestLoadIntoSQLite(t *testing.T) {
 	for _, e := range own {
 		if e.UnitID != "dongcheng" {
 			t.Errorf("dongchengqu sees a task of %s", e.UnitID)
+		}
+	}
+
+	// The leads: six, about two units, none taken into account, so every
+	// standing is still 0; each unit's reporter sees its own.
+	leads := entries[wire.EntityLead]
+	perLeadUnit := map[string]int{}
+	sources := map[assess.LeadSource]bool{}
+	for _, e := range leads {
+		var l assess.Lead
+		if err := json.Unmarshal(e.Data, &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.YearID != "2026" || l.Considered || l.Deduction != 0 || e.UnitID != l.UnitID || l.ImportedBy != admin.ID || l.Date.After(loadNow) {
+			t.Errorf("demo lead %+v (entry unit %q)", l, e.UnitID)
+		}
+		perLeadUnit[l.UnitID]++
+		sources[l.Source] = true
+	}
+	if len(leads) != 6 || len(perLeadUnit) != 2 || perLeadUnit["dongcheng"] != 3 || len(sources) != len(assess.LeadSources) {
+		t.Errorf("%d leads for units %v from %d sources, want 6 for two units from every source", len(leads), perLeadUnit, len(sources))
+	}
+	if n := len(feed(t, s, reporter)[wire.EntityLead]); n != perLeadUnit["dongcheng"] {
+		t.Errorf("dongchengqu sees %d leads, want %d", n, perLeadUnit["dongcheng"])
+	}
+	for _, e := range entries[wire.EntityStanding] {
+		var st assess.Standing
+		if err := json.Unmarshal(e.Data, &st); err != nil || st.Total != 0 || st.System != 0 {
+			t.Errorf("standing %+v, %v: want 0 in a demo nobody has scored", st, err)
 		}
 	}
 

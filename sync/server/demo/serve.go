@@ -41,7 +41,9 @@ type Server struct {
 }
 
 // Start serves the demo city kept in dir, seeding it for year at now when
-// dir holds none yet, on an ephemeral loopback port. The accounts' random
+// dir holds none yet, on an ephemeral loopback port. The store's clock starts
+// at now and runs on from there, so that what the city records (filing,
+// scoring and audit times) happens at the demo's time. The accounts' random
 // passwords are kept in dir beside the database so that a demo seeded once
 // can be logged into again after a restart. logw receives the server's log
 // (io.Discard when nil).
@@ -69,7 +71,10 @@ func StartOn(ctx context.Context, addr, dir string, year int, now time.Time, log
 			}
 		}
 	}
-	store, err := sqlite.Open(dbPath, sqlite.Options{})
+	// The city's records run on the demo's own clock: now, moving on with
+	// the time the server has been running.
+	started := time.Now()
+	store, err := sqlite.Open(dbPath, sqlite.Options{Now: func() time.Time { return now.Add(time.Since(started)) }})
 	if err != nil {
 		return nil, err
 	}

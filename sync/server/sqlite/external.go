@@ -7,7 +7,9 @@ import (
 )
 
 // applyExternalSave records a unit's third-party, survey or on-site score
-// for a year; the latest of each source counts.
+// for a year as the next version of that source's score; the audit event
+// keeps the version it replaces. A unit's on-site score comes from its
+// inspection records once it has any.
 func applyExternalSave(o *op, data json.RawMessage) error {
 	var e assess.ExternalScore
 	if err := decode(data, &e); err != nil {
@@ -19,7 +21,15 @@ func applyExternalSave(o *op, data json.RawMessage) error {
 	if err := checkText(e.Note, "备注"); err != nil {
 		return err
 	}
-	e.ID = e.YearID + "/" + e.UnitID + "/" + string(e.Source)
+	if err := checkText(e.DocumentName, "文件名"); err != nil {
+		return err
+	}
+	for _, it := range e.Items {
+		if err := checkText(it.Name, "分项名称"); err != nil {
+			return err
+		}
+	}
+	e.ID = assess.ExternalID(e.YearID, e.UnitID, e.Source)
 	o.subject = e.ID
 	y, err := o.writableYear(e.YearID)
 	if err != nil {
@@ -30,6 +40,15 @@ func applyExternalSave(o *op, data json.RawMessage) error {
 			return err
 		}
 		return assess.Errorf(assess.EInvalid, "单位“%s”不存在 (no such unit)", printable(e.UnitID))
+	}
+	if e.Source == assess.Onsite {
+		var n int
+		if err := o.queryRow(`SELECT COUNT(*) FROM inspections WHERE year_id = ? AND unit_id = ?`, e.YearID, e.UnitID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return assess.Errorf(assess.EConflict, "该单位已有现场督察记录，现场督察得分由督察记录计算 (on-site score comes from inspection records)")
+		}
 	}
 	if e.Document != "" {
 		if err := assess.ValidateHash(e.Document); err != nil {
@@ -42,7 +61,17 @@ func applyExternalSave(o *op, data json.RawMessage) error {
 			return err
 		}
 	}
-	e.UpdatedAt = o.now
+	old, found, err := o.external(e.ID)
+	if err != nil {
+		return err
+	}
+	e.Version = 1
+	if found {
+		// A score saved before versions were counted is version 1.
+		e.Version = max(old.Version, 1) + 1
+		o.replaces = old
+	}
+	e.UpdatedBy, e.UpdatedAt = o.user.ID, o.now
 	if err := o.putExternal(e); err != nil {
 		return err
 	}

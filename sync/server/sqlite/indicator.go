@@ -27,6 +27,11 @@ func applyIndicatorSave(o *op, data json.RawMessage) error {
 			return err
 		}
 	}
+	for _, m := range in.Milestones {
+		if err := checkText(m.Title, "时间节点内容"); err != nil {
+			return err
+		}
+	}
 	y, err := o.writableYear(in.YearID)
 	if err != nil {
 		return err
@@ -168,6 +173,13 @@ func (o *op) assignTasks(in assess.Indicator) error {
 		t := existing[unitID]
 		if t.Version > 0 {
 			return assess.Errorf(assess.EConflict, "单位“%s”已提交指标 %s，不能取消分配 (the unit has already submitted this task)", printable(unitID), in.Code)
+		}
+		var filed int
+		if err := o.queryRow(`SELECT COUNT(*) FROM milestone_filings WHERE task_id = ?`, t.ID).Scan(&filed); err != nil {
+			return err
+		}
+		if filed > 0 {
+			return assess.Errorf(assess.EConflict, "单位“%s”已报送指标 %s 的时间节点材料，不能取消分配 (the unit has already filed milestones of this task)", printable(unitID), in.Code)
 		}
 		if err := o.deleteTask(t); err != nil {
 			return err

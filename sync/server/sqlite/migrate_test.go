@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"database/sql"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,10 +15,10 @@ import (
 	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/v1.db from this release")
+var update = flag.Bool("update", false, "write testdata/v<schemaVersion>.db from this release")
 
 // schemaVersion is the number of migrations this release ships.
-const schemaVersion = 1
+const schemaVersion = 2
 
 func TestMigrateIdempotent(t *testing.T) {
 	path := filepath.Join(tempDir(t), "server.db")
@@ -86,12 +87,13 @@ func TestPragmas(t *testing.T) {
 	}
 }
 
-// TestOldDatabase opens a database written by an earlier release (kept in
-// testdata, made with -update) and checks that it migrates and still holds
-// what it held.
+// TestOldDatabase opens each database written by an earlier release (kept
+// in testdata as v<version>.db, made with -update by that release) and
+// checks that it migrates, still holds what it held and takes the records
+// of this release.
 func TestOldDatabase(t *testing.T) {
-	golden := filepath.Join("testdata", "v1.db")
 	if *update {
+		golden := filepath.Join("testdata", fmt.Sprintf("v%d.db", schemaVersion))
 		clock := storetest.NewClock(storetest.Start)
 		s := open(t, clock.Now)
 		c := storetest.SeedCity(t, s, clock, true)
@@ -104,6 +106,16 @@ func TestOldDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	goldens, err := filepath.Glob(filepath.Join("testdata", "v*.db"))
+	if err != nil || len(goldens) == 0 {
+		t.Fatalf("no old databases in testdata: %v", err)
+	}
+	for _, golden := range goldens {
+		t.Run(filepath.Base(golden), func(t *testing.T) { testOldDatabase(t, golden) })
+	}
+}
+
+func testOldDatabase(t *testing.T, golden string) {
 	path := filepath.Join(tempDir(t), "old.db")
 	copyFile(t, golden, path)
 	s, err := sqlite.Open(path, sqlite.Options{Now: storetest.NewClock(storetest.Start).Now})
@@ -141,6 +153,15 @@ func TestOldDatabase(t *testing.T) {
 		Data: []byte(`{"task_id":"` + storetest.Task(storetest.Leaf11, storetest.UnitA) + `","version":1,"comment":"请补充"}`)}})
 	if err != nil || rs[0].Status != wire.Applied {
 		t.Fatalf("push after upgrade: %+v, %v", rs, err)
+	}
+	svc, _, err := s.UserByUsername(ctx, "import")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := s.ImportLeads(ctx, svc, wire.LeadBatch{Leads: []wire.LeadRecord{{Source: assess.LeadPetition,
+		RecordID: "XF-1", UnitID: storetest.UnitA, Date: "2026-03-01", Summary: "群众反映办事窗口推诿"}}})
+	if err != nil || resp.Created != 1 {
+		t.Fatalf("lead import after upgrade: %+v, %v", resp, err)
 	}
 }
 

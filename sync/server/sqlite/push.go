@@ -30,6 +30,14 @@ type op struct {
 	// dirty collects the (year, group) standings the change affects; they
 	// are recomputed once, after the whole batch.
 	dirty map[standingKey]bool
+	// replaces is the earlier version of the record the change replaced,
+	// for the audit event; nil when there was none.
+	replaces any
+	// changedLeads are the leads a lead import created or updated.
+	changedLeads []assess.Lead
+	// quiet says the change changed nothing (a lead import of leads all
+	// unchanged), so it leaves no audit event.
+	quiet bool
 }
 
 // rule applies one kind of change.
@@ -53,6 +61,11 @@ var rules = map[string]rule{
 	wire.KindIndicatorSave: {adminOnly, applyIndicatorSave},
 	wire.KindGroupSave:     {adminOnly, applyGroupSave},
 	wire.KindUnitSave:      {adminOnly, applyUnitSave},
+
+	wire.KindMilestoneFile:  {reporterOnly, applyMilestoneFile},
+	wire.KindLeadImport:     {reviewerOnly, applyLeadImport},
+	wire.KindLeadConsider:   {reviewerOnly, applyLeadConsider},
+	wire.KindInspectionSave: {reviewerOnly, applyInspectionSave},
 }
 
 func reporterOnly(u assess.User) error {
@@ -190,8 +203,10 @@ func (t *txn) pushOne(user assess.User, c wire.Change, hash string, dirty map[st
 	t.seq = 0
 	err = o.apply(c)
 	var res wire.Result
+	if err == nil && !o.quiet {
+		err = t.audit(user.ID, c.Kind, o.subject, auditChange{ID: c.ID, MadeAt: c.MadeAt.UTC().Format(time.RFC3339Nano), Data: canonicalOrRaw(c.Data), Replaces: o.replaces})
+	}
 	if err == nil {
-		err = t.audit(user.ID, c.Kind, o.subject, auditChange{ID: c.ID, MadeAt: c.MadeAt.UTC().Format(time.RFC3339Nano), Data: canonicalOrRaw(c.Data)})
 		res = wire.Result{ID: c.ID, Status: wire.Applied, HTTP: http.StatusOK, Seq: t.seq}
 	}
 	if err != nil {
@@ -230,6 +245,9 @@ type auditChange struct {
 	ID     string          `json:"change_id"`
 	MadeAt string          `json:"made_at"`
 	Data   json.RawMessage `json:"data"`
+	// Replaces is the version of the record the change replaced, so that
+	// the audit log shows both.
+	Replaces any `json:"replaces,omitempty"`
 }
 
 func canonicalOrRaw(data json.RawMessage) json.RawMessage {

@@ -68,6 +68,8 @@ func checkText(s, what string) error {
 var textEN = map[string]string{
 	"审核意见": "review comment", "整改情况说明": "rectification response", "核验意见": "verification comment",
 	"名称": "name", "备注": "note", "指标内容": "indicator text",
+	"扣分说明": "deduction comment", "督察人员": "inspector", "文件名": "file name", "分项名称": "item name",
+	"时间节点内容": "milestone title", "督察情况": "findings",
 }
 
 // Years.
@@ -256,6 +258,10 @@ func (t *txn) putRectification(r assess.Rectification) error {
 }
 
 // External scores.
+
+func (t *txn) external(id string) (assess.ExternalScore, bool, error) {
+	return get[assess.ExternalScore](t, `SELECT data FROM externals WHERE id = ?`, id)
+}
 
 func (t *txn) putExternal(e assess.ExternalScore) error {
 	data, err := encode(e)

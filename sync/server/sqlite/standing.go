@@ -3,6 +3,7 @@ package sqlite
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/yiwangtong/yiwangtong/assess"
@@ -33,7 +34,9 @@ func (t *txn) recomputeStandings(dirty map[standingKey]bool) error {
 }
 
 // recomputeGroup ranks the units of a group in a published year with
-// assess.Rank and writes (and feeds) only the standings that changed.
+// assess.Rank and writes (and feeds) only the standings that changed. A
+// unit's system score is the sum of its scored tasks less the deductions of
+// its considered leads of the year, and at least 0.
 func (t *txn) recomputeGroup(k standingKey) error {
 	y, found, err := t.year(k.YearID)
 	if err != nil || !found || y.State != assess.YearPublished {
@@ -83,6 +86,30 @@ func (t *txn) recomputeGroup(k standingKey) error {
 		}
 		if us := scores[unitID]; us != nil {
 			us.SystemScore, us.SystemMax = score, max
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	// A considered lead's deduction comes off the unit's system score,
+	// which stays at least 0.
+	rows, err = t.query(`SELECT l.unit_id, SUM(l.deduction)
+		FROM leads l JOIN units u ON u.id = l.unit_id
+		WHERE l.year_id = ? AND u.group_id = ? AND l.considered = 1 GROUP BY l.unit_id`, k.YearID, k.GroupID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var unitID string
+		var deduction float64
+		if err := rows.Scan(&unitID, &deduction); err != nil {
+			rows.Close()
+			return err
+		}
+		if us := scores[unitID]; us != nil {
+			us.SystemScore = max(0, round2(us.SystemScore-round2(deduction)))
 		}
 	}
 	rows.Close()
@@ -149,3 +176,6 @@ func (t *txn) putStanding(st assess.Standing) error {
 	}
 	return t.emit(wire.EntityStanding, id, "", st)
 }
+
+// round2 rounds a score to 2 decimals, as assess does.
+func round2(x float64) float64 { return math.Round(x*100) / 100 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yiwangtong/yiwangtong/assess"
 	"github.com/yiwangtong/yiwangtong/sync/wire"
@@ -185,6 +186,55 @@ var ruleCases = []ruleCase{
 	{"unit in an unknown group", admin, wire.KindUnitSave, val(assess.Unit{ID: "u", Name: "单位", GroupID: "none"}), assess.EInvalid, ""},
 	{"unit without name", admin, wire.KindUnitSave, val(assess.Unit{ID: "u", GroupID: GroupDist}), assess.EInvalid, ""},
 	{"unit ID with a space", admin, wire.KindUnitSave, val(assess.Unit{ID: "u 1", Name: "单位", GroupID: GroupDist}), assess.EInvalid, ""},
+
+	// Milestones, leads and inspections.
+	{"reviewer files a milestone", reviewer, wire.KindMilestoneFile, milestone(b11, "m1"), assess.EForbidden, ""},
+	{"milestone of another unit's task", reporterB, wire.KindMilestoneFile, milestone(a11, "m1"), assess.EForbidden, "本单位"},
+	{"milestone of a scored task", reporterA, wire.KindMilestoneFile, milestone(a12, "m1"), assess.EConflict, "已赋分"},
+	{"milestone the indicator lacks", reporterB, wire.KindMilestoneFile, milestone(b11, "m1"), assess.ENotFound, "时间节点"},
+	{"milestone of an unknown task", reporterB, wire.KindMilestoneFile, milestone("ind-9@zichuan", "m1"), assess.ENotFound, ""},
+	{"reporter imports leads", reporterA, wire.KindLeadImport, val(wire.LeadBatch{Leads: []wire.LeadRecord{petition("XF-R1", UnitA)}}), assess.EForbidden, ""},
+	{"service pushes a lead import", service, wire.KindLeadImport, val(wire.LeadBatch{Leads: []wire.LeadRecord{petition("XF-R1", UnitA)}}), assess.EForbidden, ""},
+	{"empty lead import", reviewer, wire.KindLeadImport, val(wire.LeadBatch{}), assess.EInvalid, "没有要导入的线索"},
+	{"lead for an unknown unit", reviewer, wire.KindLeadImport, val(wire.LeadBatch{Leads: []wire.LeadRecord{petition("XF-R1", "nowhere")}}),
+		assess.EInvalid, "第 1 条线索（记录编号 XF-R1）：单位“nowhere”不存在"},
+	{"reporter considers a lead", reporterA, wire.KindLeadConsider, val(wire.LeadDecision{LeadID: "petition:XF-R1", Considered: true, Deduction: 1}), assess.EForbidden, ""},
+	{"considering an unknown lead", reviewer, wire.KindLeadConsider, val(wire.LeadDecision{LeadID: "petition:none", Considered: true, Deduction: 1}), assess.ENotFound, ""},
+	{"reporter records an inspection", reporterA, wire.KindInspectionSave, val(visit("v1", UnitA, 8, 10)), assess.EForbidden, ""},
+	{"inspection ID of another unit", reviewer, wire.KindInspectionSave, val(func() assess.Inspection {
+		v := visit("v1", UnitA, 8, 10)
+		v.ID = YearID + "/" + UnitB + "/v1"
+		return v
+	}()), assess.EInvalid, "督察记录编号"},
+	{"inspection score above max", reviewer, wire.KindInspectionSave, val(visit("v1", UnitA, 11, 10)), assess.EInvalid, ""},
+	{"inspection without inspectors", reviewer, wire.KindInspectionSave, val(func() assess.Inspection {
+		v := visit("v1", UnitA, 8, 10)
+		v.Inspectors = nil
+		return v
+	}()), assess.EInvalid, "督察人员"},
+	{"inspection for an unknown unit", reviewer, wire.KindInspectionSave, val(visit("v1", "nowhere", 8, 10)), assess.EInvalid, ""},
+	{"inspection photo not uploaded", reviewer, wire.KindInspectionSave, val(func() assess.Inspection {
+		v := visit("v1", UnitA, 8, 10)
+		v.Photos = []assess.Attachment{att(goodHash, "现场.jpg")}
+		return v
+	}()), assess.EMissing, ""},
+}
+
+// milestone builds a filing of a task's milestone.
+func milestone(task, id string, atts ...assess.Attachment) func(*City) any {
+	return val(wire.MilestoneFile{TaskID: task, MilestoneID: id, Statement: "已按时间节点完成。", Attachments: atts})
+}
+
+// petition is a petition lead about unit dated 1 March 2026.
+func petition(recordID, unit string) wire.LeadRecord {
+	return wire.LeadRecord{Source: assess.LeadPetition, RecordID: recordID, UnitID: unit, Date: "2026-03-01", Summary: "群众反映窗口办事推诿"}
+}
+
+// visit is an inspection visit to unit on 5 March 2026 scored score of max.
+func visit(id, unit string, score, max float64) assess.Inspection {
+	return assess.Inspection{ID: YearID + "/" + unit + "/" + id, YearID: YearID, UnitID: unit,
+		Date: time.Date(2026, 3, 5, 0, 0, 0, 0, assess.CST), Inspectors: []string{"王督察", "李督察"},
+		Findings: "执法台账基本齐全，个别案卷未及时归档。", Score: score, Max: max}
 }
 
 func testRules(t *testing.T, open Opener) {

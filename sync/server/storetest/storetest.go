@@ -2,7 +2,9 @@
 // one suite of tests, run against each engine with real databases, covering
 // accounts, the business rules of a push, idempotency, optimistic
 // concurrency, the change feed and its visibility, rectifications,
-// standings, evidence records, and the audit chain and its listing.
+// standings, evidence records, the audit chain and its listing, milestone
+// filings, lead imports and deductions, inspections and versioned external
+// scores.
 package storetest
 
 import (
@@ -48,6 +50,11 @@ func Run(t *testing.T, open Opener) {
 		{"Blobs", testBlobs},
 		{"Audit", testAudit},
 		{"AuditEvents", testAuditEvents},
+		{"Milestones", testMilestones},
+		{"LeadImport", testLeadImport},
+		{"LeadDeduction", testLeadDeduction},
+		{"Inspections", testInspections},
+		{"ExternalVersions", testExternalVersions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
