@@ -2,6 +2,7 @@ package assess
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -63,6 +64,14 @@ type MilestoneFiling struct {
 	FiledBy     string       `json:"filed_by,omitempty"`
 	FiledAt     time.Time    `json:"filed_at"`
 	UpdatedAt   time.Time    `json:"updated_at"`
+}
+
+// SameMilestones reports whether two lists hold the same milestones in the
+// same order.
+func SameMilestones(x, y []Milestone) bool {
+	return slices.EqualFunc(x, y, func(a, b Milestone) bool {
+		return a.ID == b.ID && a.Title == b.Title && a.Due.Equal(b.Due)
+	})
 }
 
 // MilestoneFilingID returns the ID of the filing of a task's milestone.

@@ -65,6 +65,7 @@ var areaSpecs = []areaSpec{
 	{"home", "首页", theme.HomeIcon, assess.Reviewer, newReviewerHome},
 	{"indicators", "指标管理", theme.ListIcon, assess.Reviewer, newIndicators},
 	{"review", "指标审核", theme.ConfirmIcon, assess.Reviewer, newReview},
+	{"leads", "督察线索", theme.WarningIcon, assess.Reviewer, newLeads},
 	{"feedback", "反馈报告", theme.FileTextIcon, assess.Reviewer, newFeedback},
 	{"external", "第三方评估", theme.GridIcon, assess.Reviewer, newExternal},
 	{"download", "数据下载", theme.DownloadIcon, assess.Reviewer, newDownload},
@@ -90,6 +91,8 @@ func (sp areaSpec) label() string {
 		return T("指标审核")
 	case "数据下载":
 		return T("数据下载")
+	case "督察线索":
+		return T("督察线索")
 	}
 	return sp.title
 }

@@ -15,7 +15,7 @@ func TestRoleNavigation(t *testing.T) {
 		areas []string
 	}{
 		{assess.Reporter, []string{"home", "filing", "feedback", "external", "settings"}},
-		{assess.Reviewer, []string{"home", "indicators", "review", "feedback", "external", "download", "settings"}},
+		{assess.Reviewer, []string{"home", "indicators", "review", "leads", "feedback", "external", "download", "settings"}},
 	} {
 		t.Run(string(tc.role), func(t *testing.T) {
 			s, _ := newTestShell(t, c, tc.role)
@@ -27,7 +27,7 @@ func TestRoleNavigation(t *testing.T) {
 				titles = append(titles, s.specs[i].label())
 			}
 			if tc.role == assess.Reporter {
-				for _, hidden := range []string{"指标管理", "指标审核", "数据下载"} {
+				for _, hidden := range []string{"指标管理", "指标审核", "督察线索", "数据下载"} {
 					if slices.Contains(titles, hidden) {
 						t.Fatalf("a reporting user sees %s", hidden)
 					}

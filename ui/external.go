@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,11 +21,10 @@ import (
 	"github.com/yiwangtong/yiwangtong/assess"
 	"github.com/yiwangtong/yiwangtong/localdb"
 	"github.com/yiwangtong/yiwangtong/report"
-	"github.com/yiwangtong/yiwangtong/report/localdata"
 )
 
 // extSources are the external score sources in the order they are shown.
-var extSources = []assess.Source{assess.ThirdParty, assess.Survey, assess.Onsite}
+var extSources = []assess.Source{assess.Survey, assess.ThirdParty, assess.Onsite}
 
 // extSourceLabel names a source in the chosen language.
 func extSourceLabel(src assess.Source) string {
@@ -42,7 +40,8 @@ func extSourceLabel(src assess.Source) string {
 }
 
 // newExternal returns the 第三方评估 area of the user's role: a reporting
-// unit reads its results, a reviewer enters and imports every unit's.
+// unit reads its results, a reviewer enters and imports every unit's and
+// records on-site inspections.
 func newExternal(s *Shell) area {
 	if s.user.Role == assess.Reviewer {
 		return newReviewerExternal(s)
@@ -55,11 +54,47 @@ func extScoreText(e assess.ExternalScore) string {
 	return assess.FormatScore(e.Score) + " / " + assess.FormatScore(e.Max)
 }
 
+// extTime writes an update time in China Standard Time.
+func extTime(e assess.ExternalScore) string {
+	return e.UpdatedAt.In(assess.CST).Format("2006-01-02 15:04")
+}
+
+// extVersionText words which save a score is and when it was made, e.g.
+// 第 2 版 · 2026-03-02 09:00.
+func extVersionText(e assess.ExternalScore) string {
+	switch {
+	case e.UpdatedAt.IsZero() && e.Version == 0:
+		return ""
+	case e.Version == 0:
+		return T("更新于 %s", extTime(e))
+	case e.UpdatedAt.IsZero():
+		return T("第 %d 版", e.Version)
+	}
+	return T("第 %d 版 · %s", e.Version, extTime(e))
+}
+
+// extItemsText lists item scores, e.g. 政务公开 88.5；执法规范 90.
+func extItemsText(items []assess.ItemScore) string {
+	parts := make([]string, len(items))
+	for i, it := range items {
+		parts[i] = it.Name + " " + assess.FormatScore(it.Score)
+	}
+	return strings.Join(parts, "；")
+}
+
 // openDocument opens an external score's source document with the system
-// viewer, downloading it first when it is not on this PC. The document is
-// stored by its SHA-256 alone, so it is named after what it is and given
-// the extension its content shows.
-func openDocument(s *Shell, hash string) {
+// viewer, downloading it first when it is not on this PC. It is opened
+// under the name it was added with; a score saved before documents had
+// names is named after what it is, with the extension its content shows.
+func openDocument(s *Shell, e assess.ExternalScore) {
+	if e.Document == "" {
+		return
+	}
+	if e.DocumentName != "" {
+		s.openEvidence(assess.Attachment{Hash: e.Document, Name: e.DocumentName, Slot: -1})
+		return
+	}
+	hash := e.Document
 	att := assess.Attachment{Hash: hash, Name: T("评估依据文件"), Slot: -1}
 	background(s, func(ctx context.Context) (string, error) {
 		if err := s.fetchEvidence(ctx, att); err != nil {
@@ -135,28 +170,36 @@ func extZipKind(r io.ReadSeeker) string {
 
 // ---- 填报用户: my unit's results ----
 
-// reporterExternal shows a reporting unit's third-party evaluation,
-// public-opinion survey and on-site inspection results for the year, with
-// their source documents, and how they make up the unit's total.
+// reporterExternal shows a reporting unit's components for the year — the
+// system evaluation, the public-opinion survey, the third-party evaluation
+// and the on-site inspection — with where each came from (sample size,
+// item scores, version, source document, inspection visits), and how they
+// make up the unit's total with the year's weights.
 type reporterExternal struct {
 	s       *Shell
 	box     fyne.CanvasObject
 	seq     int
+	system  *extCard
 	cards   map[assess.Source]*extCard
+	visits  *fyne.Container // one view per inspection visit
 	formula *widget.Label
 	points  *widget.Label
 	notice  *widget.Label
 }
 
-// extCard is one source's result.
+// extCard is one component of the total.
 type extCard struct {
-	card  *widget.Card
-	score *canvas.Text
-	rate  *widget.Label
-	note  *widget.Label
-	date  *widget.Label
-	open  *widget.Button
-	doc   string // the source document's SHA-256, "" when none
+	card    *widget.Card
+	score   *canvas.Text
+	weight  *widget.Label // max, weight and points
+	sample  *widget.Label
+	items   *widget.Label
+	note    *widget.Label
+	version *widget.Label
+	docName *widget.Label
+	open    *widget.Button
+	box     *fyne.Container
+	e       assess.ExternalScore // the score shown; Document "" when none
 }
 
 // extMine is what the reporting unit's page shows.
@@ -164,13 +207,17 @@ type extMine struct {
 	Scores   map[assess.Source]assess.ExternalScore
 	Unit     assess.UnitScores
 	Standing assess.Standing
+	Visits   []assess.Inspection // by date, newest first
+	Scored   int                 // tasks scored
+	Tasks    int                 // tasks assigned
 }
 
 func newReporterExternal(s *Shell) *reporterExternal {
 	a := &reporterExternal{s: s, cards: map[assess.Source]*extCard{}}
-	var cards []fyne.CanvasObject
+	a.system = newExtCard(s, T("系统评价"))
+	cards := []fyne.CanvasObject{a.system.card}
 	for _, src := range extSources {
-		c := newExtCard(s, src)
+		c := newExtCard(s, extSourceLabel(src))
 		a.cards[src] = c
 		cards = append(cards, c.card)
 	}
@@ -185,62 +232,117 @@ func newReporterExternal(s *Shell) *reporterExternal {
 	a.notice = widget.NewLabel("")
 	a.notice.Importance = widget.WarningImportance
 	a.notice.Hide()
+	a.visits = container.NewVBox()
 	sum := widget.NewCard(T("总分构成"), "", container.NewVBox(a.formula, a.points, hint))
-	a.box = container.NewVScroll(container.NewVBox(a.notice, container.NewGridWithColumns(3, cards...), sum))
+	visits := widget.NewCard(T("现场督察记录"), "", a.visits)
+	a.box = container.NewVScroll(container.NewVBox(a.notice, container.NewGridWithColumns(4, cards...), sum, visits))
 	return a
 }
 
-func newExtCard(s *Shell, src assess.Source) *extCard {
+func newExtCard(s *Shell, title string) *extCard {
 	c := &extCard{
-		score: canvas.NewText("—", theme.Color(theme.ColorNamePrimary)),
-		rate:  widget.NewLabel(""),
-		note:  widget.NewLabel(""),
-		date:  widget.NewLabel(""),
+		score:   canvas.NewText("—", theme.Color(theme.ColorNamePrimary)),
+		weight:  widget.NewLabel(""),
+		sample:  widget.NewLabel(""),
+		items:   widget.NewLabel(""),
+		note:    widget.NewLabel(""),
+		version: widget.NewLabel(""),
+		docName: widget.NewLabel(""),
 	}
 	c.score.TextSize = 26
 	c.score.TextStyle.Bold = true
+	c.weight.Wrapping = fyne.TextWrapWord
+	c.items.Wrapping = fyne.TextWrapWord
 	c.note.Wrapping = fyne.TextWrapWord
-	c.date.Importance = widget.LowImportance
-	c.open = widget.NewButtonWithIcon(T("打开评估依据文件"), theme.FileIcon(), func() {
-		if c.doc != "" {
-			openDocument(s, c.doc)
-		}
-	})
-	c.card = widget.NewCard(extSourceLabel(src), "", container.NewVBox(c.score, c.rate, c.note, c.date, c.open))
+	c.docName.Truncation = fyne.TextTruncateEllipsis
+	c.open = widget.NewButtonWithIcon(T("打开评估依据文件"), theme.FileIcon(), func() { openDocument(s, c.e) })
+	c.box = container.NewVBox(c.score, c.weight, c.sample, c.items, c.note, c.version, c.docName, c.open)
+	c.card = widget.NewCard(title, "", c.box)
 	return c
 }
 
-// set shows a source's result; ok is false when the unit has none yet.
-func (c *extCard) set(e assess.ExternalScore, ok bool) {
-	c.doc = ""
+// showText sets a label's text and shows it, or hides it when text is "".
+func showText(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// setSystem shows the system evaluation: the task scores, the weight and
+// the points they make.
+func (c *extCard) setSystem(m extMine, w assess.Weights) {
+	c.e = assess.ExternalScore{}
+	c.score.Text = assess.FormatScore(m.Unit.SystemScore) + " / " + assess.FormatScore(m.Unit.SystemMax)
+	c.score.Refresh()
+	showText(c.weight, T("权重 %s · 计 %s 分", assess.FormatScore(w.System), assess.FormatScore(m.Standing.System)))
+	showText(c.note, T("已赋分 %d 项，共 %d 项指标", m.Scored, m.Tasks))
+	for _, l := range []*widget.Label{c.sample, c.items, c.version, c.docName} {
+		showText(l, "")
+	}
+	c.open.Hide()
+	c.box.Refresh()
+}
+
+// set shows a source's result, ok false when the unit has none yet:
+// weight is its weight in the total and points what it contributes
+// (weight 0: shown for reference, not counted).
+func (c *extCard) set(e assess.ExternalScore, ok bool, weight, points float64) {
+	defer c.box.Refresh()
+	c.e = e
+	c.open.Show()
 	if !ok {
+		c.e = assess.ExternalScore{}
 		c.score.Text = "—"
 		c.score.Refresh()
-		c.rate.SetText(T("尚未录入"))
-		c.note.SetText("")
-		c.date.SetText("")
+		showText(c.weight, T("尚未录入"))
+		for _, l := range []*widget.Label{c.sample, c.items, c.note, c.version, c.docName} {
+			showText(l, "")
+		}
 		c.open.SetText(T("无评估依据文件"))
 		c.open.Disable()
 		return
 	}
 	c.score.Text = extScoreText(e)
 	c.score.Refresh()
-	c.rate.SetText(T("得分率 %s", homePercent(e.Score, e.Max)))
+	if weight > 0 {
+		showText(c.weight, T("满分 %s · 权重 %s · 计 %s 分（得分率 %s）", assess.FormatScore(e.Max),
+			assess.FormatScore(weight), assess.FormatScore(points), homePercent(e.Score, e.Max)))
+	} else {
+		showText(c.weight, T("满分 %s · 仅供参考，不计入总分", assess.FormatScore(e.Max)))
+	}
+	sample := ""
+	if e.SampleSize > 0 {
+		sample = T("样本量 %d", e.SampleSize)
+	}
+	showText(c.sample, sample)
+	items := ""
+	if len(e.Items) > 0 {
+		items = T("分项得分：%s", extItemsText(e.Items))
+	}
+	showText(c.items, items)
 	note := e.Note
 	if note == "" {
 		note = T("（无备注）")
 	}
-	c.note.SetText(note)
-	if e.UpdatedAt.IsZero() {
-		c.date.SetText("")
-	} else {
-		c.date.SetText(T("更新于 %s", e.UpdatedAt.In(assess.CST).Format("2006-01-02 15:04")))
-	}
-	c.doc = e.Document
-	if e.Document == "" {
+	showText(c.note, note)
+	showText(c.version, extVersionText(e))
+	switch {
+	case e.Document == "" && e.Source == assess.Onsite:
+		showText(c.docName, "")
+		c.open.Hide()
+	case e.Document == "":
+		showText(c.docName, "")
 		c.open.SetText(T("无评估依据文件"))
 		c.open.Disable()
-	} else {
+	default:
+		name := e.DocumentName
+		if name == "" {
+			name = T("评估依据文件")
+		}
+		showText(c.docName, T("评估依据：%s", name))
 		c.open.SetText(T("打开评估依据文件"))
 		c.open.Enable()
 	}
@@ -275,7 +377,8 @@ func (a *reporterExternal) refresh() {
 	})
 }
 
-// loadExtMine reads a unit's external scores, tasks and standing.
+// loadExtMine reads a unit's external scores, tasks, standing and
+// inspection visits.
 func loadExtMine(ctx context.Context, db Store, y assess.Year, unitID string) (extMine, error) {
 	m := extMine{Scores: map[assess.Source]assess.ExternalScore{}}
 	exts, err := db.Externals(ctx, y.ID)
@@ -291,8 +394,19 @@ func loadExtMine(ctx context.Context, db Store, y assess.Year, unitID string) (e
 	if err != nil {
 		return m, err
 	}
+	for _, v := range tasks {
+		if v.UnitID == unitID && v.YearID == y.ID {
+			m.Tasks++
+			if v.Status == assess.Scored || v.Scored {
+				m.Scored++
+			}
+		}
+	}
 	standings, err := db.Standings(ctx, y.ID)
 	if err != nil {
+		return m, err
+	}
+	if m.Visits, err = db.Inspections(ctx, y.ID, unitID); err != nil {
 		return m, err
 	}
 	m.Unit = homeUnitScores(y, unitID, tasks, exts)
@@ -300,17 +414,29 @@ func loadExtMine(ctx context.Context, db Store, y assess.Year, unitID string) (e
 	return m, nil
 }
 
-// show writes the results and the composition of the total.
+// show writes the components, the visits and the composition of the total.
 func (a *reporterExternal) show(m extMine) {
+	w := a.s.year.Weights
+	st := m.Standing
+	a.system.setSystem(m, w)
 	for _, src := range extSources {
 		e, ok := m.Scores[src]
-		a.cards[src].set(e, ok)
+		switch src {
+		case assess.Survey:
+			a.cards[src].set(e, ok, w.Survey, st.Survey)
+		case assess.Onsite:
+			a.cards[src].set(e, ok, w.Onsite, st.Onsite)
+		default:
+			a.cards[src].set(e, ok, 0, 0)
+		}
 	}
-	a.formula.SetText(extFormula(a.s.year.Weights, m.Unit))
-	st := m.Standing
+	a.visits.Objects = visitViews(a.s, m.Visits)
+	a.visits.Refresh()
+	a.formula.SetText(extFormula(w, m.Unit))
 	a.points.SetText(T("= %s + %s + %s = %s 分（满分 %s 分）",
 		assess.FormatScore(st.System), assess.FormatScore(st.Survey), assess.FormatScore(st.Onsite),
-		assess.FormatScore(st.Total), assess.FormatScore(a.s.year.Weights.Sum())))
+		assess.FormatScore(st.Total), assess.FormatScore(w.Sum())))
+	a.box.Refresh()
 }
 
 // extFormula words how the components make up the total: the weights times
@@ -331,12 +457,15 @@ func extFormula(w assess.Weights, us assess.UnitScores) string {
 
 // ---- 审核用户: every unit's scores ----
 
-// reviewerExternal is the reviewers' table of units × sources: enter or
-// change a score with its source document, import a workbook, download the
-// import template. Every change is queued offline and synced.
+// reviewerExternal is the reviewers' 第三方评估: a table of units × sources
+// with each score's version and update time, where a score is entered or
+// corrected with its source document; the import of a survey or
+// evaluation contractor's results; and the on-site inspection records.
+// Every change is queued offline and synced.
 type reviewerExternal struct {
 	s      *Shell
 	box    fyne.CanvasObject
+	tabs   *container.AppTabs
 	seq    int
 	all    []extRow // every assessed unit
 	rows   []extRow // the rows the filter keeps
@@ -348,14 +477,19 @@ type reviewerExternal struct {
 
 	enterBtn, importBtn, templateBtn *widget.Button
 
-	edit     *extForm               // the form shown, nil when none
+	edit     *extForm               // the score form shown, nil when none
+	imp      *extImportForm         // the import form shown, nil when none
+	impLast  extImportChoice        // what the last import form chose
+	preview  *extPreview            // the import preview shown, nil when none
 	problems []report.ImportProblem // the last import's problems
+	insp     *inspections           // the 现场督察 tab
 }
 
 // extRow is one unit's line of the table.
 type extRow struct {
 	Unit   assess.Unit
 	Scores map[assess.Source]assess.ExternalScore
+	Visits []assess.Inspection // by date, newest first
 }
 
 // Table columns.
@@ -363,8 +497,8 @@ const (
 	extColUnit = iota
 	extColGroup
 	extColFirstSource // then one column per source
-	extColDocs        = extColFirstSource + 3
-	extCols           = extColDocs + 1
+	extColVisits      = extColFirstSource + 3
+	extCols           = extColVisits + 1
 )
 
 func newReviewerExternal(s *Shell) *reviewerExternal {
@@ -375,15 +509,18 @@ func newReviewerExternal(s *Shell) *reviewerExternal {
 	a.enterBtn = widget.NewButtonWithIcon(T("录入/修改"), theme.DocumentCreateIcon(), func() {
 		a.openForm(a.last.Unit.ID, "")
 	})
-	a.enterBtn.Importance = widget.HighImportance
-	a.importBtn = widget.NewButtonWithIcon(T("从 Excel 导入"), theme.UploadIcon(), a.chooseImport)
+	a.importBtn = widget.NewButtonWithIcon(T("导入调查/评估结果"), theme.UploadIcon(), a.openImport)
+	a.importBtn.Importance = widget.HighImportance
 	a.templateBtn = widget.NewButtonWithIcon(T("下载导入模板"), theme.DownloadIcon(), a.chooseTemplate)
 	a.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(a.rows), extCols },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("市市场监督管理局")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
+			main := widget.NewLabel("市市场监督管理局")
+			main.Truncation = fyne.TextTruncateEllipsis
+			sub := widget.NewLabel("第 1 版 · 2026-03-02 09:00")
+			sub.Truncation = fyne.TextTruncateEllipsis
+			sub.SizeName = theme.SizeNameCaptionText
+			return container.New(&extCellLayout{}, main, sub)
 		},
 		a.updateCell,
 	)
@@ -396,7 +533,7 @@ func newReviewerExternal(s *Shell) *reviewerExternal {
 	a.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		o.(*widget.Label).SetText(extHeader(id.Col))
 	}
-	for col, w := range []float32{220, 170, 150, 150, 150, 130} {
+	for col, w := range []float32{210, 150, 200, 200, 200, 110} {
 		a.table.SetColumnWidth(col, w)
 	}
 	a.table.OnSelected = func(id widget.TableCellID) {
@@ -405,21 +542,44 @@ func newReviewerExternal(s *Shell) *reviewerExternal {
 			return
 		}
 		a.last = a.rows[id.Row]
-		src := assess.Source("")
-		if k := id.Col - extColFirstSource; k >= 0 && k < len(extSources) {
-			src = extSources[k]
-		}
-		a.openForm(a.last.Unit.ID, src)
+		a.tapped(a.last, id.Col)
 	}
 	a.count = widget.NewLabel("")
 	a.notice = widget.NewLabel("")
 	a.notice.Importance = widget.WarningImportance
 	a.notice.Hide()
-	hint := widget.NewLabel(T("点击单元格录入或修改该单位该来源的分数；修改保存在本机，联网后自动同步。"))
+	hint := widget.NewLabel(T("点击单元格录入或修改该单位该来源的分数；有现场督察记录的单位，现场督察得分由督察记录计算。修改保存在本机，联网后自动同步。"))
 	hint.Importance = widget.LowImportance
+	hint.Wrapping = fyne.TextWrapWord
 	bar := container.NewBorder(nil, nil, nil, container.NewHBox(a.enterBtn, a.importBtn, a.templateBtn), a.filter)
-	a.box = container.NewBorder(container.NewVBox(a.notice, bar, hint), a.count, nil, nil, a.table)
+	scores := container.NewBorder(container.NewVBox(bar, hint), a.count, nil, nil, a.table)
+	a.insp = newInspections(a)
+	a.tabs = container.NewAppTabs(
+		container.NewTabItem(T("评估结果"), scores),
+		container.NewTabItem(T("现场督察记录"), a.insp.view()),
+	)
+	a.box = container.NewBorder(a.notice, nil, nil, nil, a.tabs)
 	return a
+}
+
+// extCellLayout stacks a cell's score line and its version line, the
+// second overlapping the first's bottom padding.
+type extCellLayout struct{}
+
+// Layout places the two lines one under the other.
+func (extCellLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	h0 := objs[0].MinSize().Height
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(size.Width, h0))
+	top := h0 - theme.InnerPadding()
+	objs[1].Move(fyne.NewPos(0, top))
+	objs[1].Resize(fyne.NewSize(size.Width, max(size.Height-top, objs[1].MinSize().Height)))
+}
+
+// MinSize is the height of both lines less the overlap.
+func (extCellLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(max(a.Width, b.Width), a.Height+b.Height-theme.InnerPadding())
 }
 
 // extHeader names a table column.
@@ -429,8 +589,8 @@ func extHeader(col int) string {
 		return T("单位")
 	case extColGroup:
 		return T("排名分组")
-	case extColDocs:
-		return T("评估依据文件")
+	case extColVisits:
+		return T("督察记录")
 	}
 	if k := col - extColFirstSource; k >= 0 && k < len(extSources) {
 		return extSourceLabel(extSources[k])
@@ -439,42 +599,68 @@ func extHeader(col int) string {
 }
 
 func (a *reviewerExternal) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
+	box := o.(*fyne.Container)
+	main, sub := box.Objects[0].(*widget.Label), box.Objects[1].(*widget.Label)
 	if id.Row < 0 || id.Row >= len(a.rows) {
-		l.SetText("")
+		main.SetText("")
+		sub.SetText("")
 		return
 	}
-	l.SetText(a.cellText(a.rows[id.Row], id.Col))
+	m, v := a.cellText(a.rows[id.Row], id.Col)
+	main.SetText(m)
+	sub.SetText(v)
 }
 
-// cellText is what a cell of row shows.
-func (a *reviewerExternal) cellText(r extRow, col int) string {
+// cellText is what a cell of row shows: its main line and the line under
+// it (a score's version and update time).
+func (a *reviewerExternal) cellText(r extRow, col int) (string, string) {
 	switch col {
 	case extColUnit:
-		return r.Unit.Name
+		return r.Unit.Name, ""
 	case extColGroup:
-		return a.s.groupName(r.Unit.GroupID)
-	case extColDocs:
-		n := 0
-		for _, e := range r.Scores {
-			if e.Document != "" {
-				n++
-			}
+		return a.s.groupName(r.Unit.GroupID), ""
+	case extColVisits:
+		if len(r.Visits) == 0 {
+			return T("无"), ""
 		}
-		return T("%d 份", n)
+		return T("%d 次", len(r.Visits)), r.Visits[0].Date.In(assess.CST).Format("2006-01-02")
 	}
-	if k := col - extColFirstSource; k >= 0 && k < len(extSources) {
-		if e, ok := r.Scores[extSources[k]]; ok {
-			return extScoreText(e)
-		}
-		return T("未录入")
+	k := col - extColFirstSource
+	if k < 0 || k >= len(extSources) {
+		return "", ""
 	}
-	return ""
+	src := extSources[k]
+	e, ok := r.Scores[src]
+	if src == assess.Onsite && len(r.Visits) > 0 {
+		mean, _ := assess.OnsiteScore(r.Visits)
+		return assess.FormatScore(mean) + " / 100", extVersionText(e)
+	}
+	if !ok {
+		return T("未录入"), ""
+	}
+	return extScoreText(e), extVersionText(e)
+}
+
+// tapped acts on a tapped cell: the inspection records of the unit for its
+// on-site score when it has visits and for its visits column, else the
+// score form for the unit and the cell's source.
+func (a *reviewerExternal) tapped(r extRow, col int) {
+	k := col - extColFirstSource
+	if col == extColVisits || (k >= 0 && k < len(extSources) && extSources[k] == assess.Onsite && len(r.Visits) > 0) {
+		a.tabs.SelectIndex(1)
+		a.insp.selectUnit(r.Unit.ID)
+		return
+	}
+	src := assess.Source("")
+	if k >= 0 && k < len(extSources) {
+		src = extSources[k]
+	}
+	a.openForm(r.Unit.ID, src)
 }
 
 func (a *reviewerExternal) view() fyne.CanvasObject { return a.box }
 
-// refresh reloads the units and their scores from the store.
+// refresh reloads the units, their scores and visits from the store.
 func (a *reviewerExternal) refresh() {
 	s := a.s
 	a.seq++
@@ -499,12 +685,13 @@ func (a *reviewerExternal) refresh() {
 		a.notice.Hide()
 		a.all = rows
 		a.applyFilter()
+		a.insp.setRows(rows)
 	})
 }
 
 // loadExtRows returns the assessed units of year y (those it assigns
-// indicators to, and those with a score) in the store's order, by group
-// and name, each with its scores.
+// indicators to, and those with a score or a visit) in the store's order,
+// by group and name, each with its scores and inspection visits.
 func loadExtRows(ctx context.Context, db Store, y assess.Year) ([]extRow, error) {
 	units, err := db.Units(ctx)
 	if err != nil {
@@ -515,6 +702,10 @@ func loadExtRows(ctx context.Context, db Store, y assess.Year) ([]extRow, error)
 		return nil, err
 	}
 	exts, err := db.Externals(ctx, y.ID)
+	if err != nil {
+		return nil, err
+	}
+	visits, err := db.Inspections(ctx, y.ID, "")
 	if err != nil {
 		return nil, err
 	}
@@ -532,10 +723,15 @@ func loadExtRows(ctx context.Context, db Store, y assess.Year) ([]extRow, error)
 		}
 		scores[e.UnitID][e.Source] = e
 	}
+	byUnit := map[string][]assess.Inspection{}
+	for _, v := range visits {
+		assessed[v.UnitID] = true
+		byUnit[v.UnitID] = append(byUnit[v.UnitID], v)
+	}
 	var rows []extRow
 	for _, u := range units {
 		if assessed[u.ID] {
-			rows = append(rows, extRow{Unit: u, Scores: scores[u.ID]})
+			rows = append(rows, extRow{Unit: u, Scores: scores[u.ID], Visits: byUnit[u.ID]})
 		}
 	}
 	return rows, nil
@@ -573,12 +769,16 @@ type extForm struct {
 	source  *widget.Select
 	score   *keyEntry
 	max     *keyEntry
+	sample  *keyEntry
 	note    *keyEntry
 	docName *widget.Label
 	docOpen *widget.Button
-	doc     string // the source document's SHA-256
-	adding  bool   // a chosen document is being added to the store
-	filled  bool   // the fields show a stored score, not the user's typing
+	doc     assess.ExternalScore // Document and DocumentName of the source document
+	prev    assess.ExternalScore // the stored score of the unit and source, if any
+	adding  bool                 // a chosen document is being added to the store
+	filled  bool                 // the fields show a stored score, not the user's typing
+	locked  bool                 // the unit's on-site score comes from its inspection records
+	errLine *widget.Label
 	dlg     dialog.Dialog
 }
 
@@ -599,24 +799,22 @@ func (a *reviewerExternal) openForm(unitID string, src assess.Source) {
 	}
 	f.source = widget.NewSelect(labels, func(string) { f.fill() })
 	f.source.PlaceHolder = T("请选择评估来源")
-	f.score, f.max, f.note = s.newEntry(), s.newEntry(), s.newEntry()
+	f.score, f.max, f.sample, f.note = s.newEntry(), s.newEntry(), s.newEntry(), s.newEntry()
 	f.score.SetPlaceHolder(T("0 到满分之间，最多两位小数"))
 	f.max.SetText("100")
-	f.note.SetPlaceHolder(T("评估机构、调查样本量等说明"))
+	f.sample.SetPlaceHolder(T("调查的有效样本数，可不填"))
+	f.note.SetPlaceHolder(T("评估机构等说明"))
 	f.docName = widget.NewLabel(T("未附文件"))
 	f.docName.Truncation = fyne.TextTruncateEllipsis
 	pick := widget.NewButtonWithIcon(T("选择文件…"), theme.FolderOpenIcon(), f.chooseDocument)
-	f.docOpen = widget.NewButtonWithIcon(T("打开"), theme.FileIcon(), func() {
-		if f.doc != "" {
-			openDocument(s, f.doc)
-		}
-	})
+	f.docOpen = widget.NewButtonWithIcon(T("打开"), theme.FileIcon(), func() { openDocument(s, f.doc) })
 	f.docOpen.Disable()
 	items := []*widget.FormItem{
 		widget.NewFormItem(T("单位"), f.unit),
 		widget.NewFormItem(T("评估来源"), f.source),
 		widget.NewFormItem(T("得分"), f.score),
 		widget.NewFormItem(T("满分"), f.max),
+		widget.NewFormItem(T("样本量"), f.sample),
 		widget.NewFormItem(T("备注"), f.note),
 		widget.NewFormItem(T("评估依据文件"), container.NewBorder(nil, nil, nil, container.NewHBox(pick, f.docOpen), f.docName)),
 	}
@@ -629,6 +827,8 @@ func (a *reviewerExternal) openForm(unitID string, src assess.Source) {
 	f.fill()
 	a.edit = f
 	f.dlg = s.form(T("录入/修改外部评估分数"), T("保存"), items, f.submit)
+	f.errLine = s.dialogErr
+	f.showLock()
 	f.dlg.SetOnClosed(func() {
 		if a.edit == f {
 			a.edit = nil
@@ -652,19 +852,31 @@ func (f *extForm) selected() (unitID string, src assess.Source) {
 	return unitID, src
 }
 
-// fill shows the score the picked unit and source have, if any.
+// fill shows the score the picked unit and source have, if any; the
+// on-site score of a unit with inspection records cannot be typed.
 func (f *extForm) fill() {
 	unitID, src := f.selected()
 	if f.score == nil || unitID == "" || src == "" {
 		return
 	}
 	r, _ := f.a.row(unitID)
+	f.locked = src == assess.Onsite && len(r.Visits) > 0
+	for _, e := range []*keyEntry{f.score, f.max, f.sample} {
+		if f.locked {
+			e.Disable()
+		} else {
+			e.Enable()
+		}
+	}
+	f.showLock()
 	e, ok := r.Scores[src]
+	f.prev = e
 	if !ok {
 		if f.filled {
 			f.score.SetText("")
+			f.sample.SetText("")
 			f.note.SetText("")
-			f.setDocument("", "")
+			f.setDocument(assess.ExternalScore{}, "")
 			f.filled = false
 		}
 		return
@@ -672,23 +884,41 @@ func (f *extForm) fill() {
 	f.filled = true
 	f.score.SetText(assess.FormatScore(e.Score))
 	f.max.SetText(assess.FormatScore(e.Max))
+	f.sample.SetText("")
+	if e.SampleSize > 0 {
+		f.sample.SetText(strconv.Itoa(e.SampleSize))
+	}
 	f.note.SetText(e.Note)
-	name := ""
-	if e.Document != "" {
+	name := e.DocumentName
+	if name == "" && e.Document != "" {
 		name = T("已附评估依据文件（%s…）", e.Document[:8])
 	}
-	f.setDocument(e.Document, name)
+	f.setDocument(e, name)
 }
 
-// setDocument shows the form's source document.
-func (f *extForm) setDocument(hash, name string) {
-	f.doc = hash
-	if hash == "" {
+// showLock tells, in the form's error line, why an on-site score cannot
+// be typed.
+func (f *extForm) showLock() {
+	if f.errLine == nil {
+		return
+	}
+	if f.locked {
+		f.errLine.SetText(T("该单位已有现场督察记录，现场督察得分由督察记录计算，请在“现场督察记录”中录入或修改督察记录"))
+		f.errLine.Show()
+		return
+	}
+	f.errLine.Hide()
+}
+
+// setDocument shows the form's source document, the one e names.
+func (f *extForm) setDocument(e assess.ExternalScore, label string) {
+	f.doc = assess.ExternalScore{Document: e.Document, DocumentName: e.DocumentName}
+	if e.Document == "" {
 		f.docName.SetText(T("未附文件"))
 		f.docOpen.Disable()
 		return
 	}
-	f.docName.SetText(name)
+	f.docName.SetText(label)
 	f.docOpen.Enable()
 }
 
@@ -702,22 +932,23 @@ func (f *extForm) chooseDocument() {
 func (f *extForm) addDocument(path string) {
 	s := f.a.s
 	f.adding = true
-	prev := f.docName.Text
+	prevDoc, prevLabel := f.doc, f.docName.Text
 	f.docName.SetText(T("正在添加 %s…", filepath.Base(path)))
-	errLine := s.dialogErr
+	errLine := f.errLine
 	background(s, func(ctx context.Context) (assess.Attachment, error) {
 		return s.db().AddEvidence(ctx, path)
 	}, func(att assess.Attachment, err error) {
 		f.adding = false
 		if err != nil {
-			f.setDocument(f.doc, prev)
+			f.setDocument(prevDoc, prevLabel)
 			if errLine != nil {
 				errLine.SetText(message(err))
 				errLine.Show()
 			}
 			return
 		}
-		f.setDocument(att.Hash, fmt.Sprintf("%s（%s）", att.Name, formatBytes(att.Size)))
+		f.setDocument(assess.ExternalScore{Document: att.Hash, DocumentName: att.Name},
+			fmt.Sprintf("%s（%s）", att.Name, formatBytes(att.Size)))
 	})
 }
 
@@ -731,9 +962,15 @@ func (f *extForm) submit() error {
 	if err := s.year.CheckWritable(); err != nil {
 		return err
 	}
+	if f.locked {
+		return assess.Errorf(assess.EConflict, "%s", T("该单位已有现场督察记录，现场督察得分由督察记录计算，请在“现场督察记录”中录入或修改督察记录"))
+	}
 	unitID, src := f.selected()
 	e, err := extParse(unitID, src, f.score.Text, f.max.Text)
 	if err != nil {
+		return err
+	}
+	if e.SampleSize, err = extSample(f.sample.Text); err != nil {
 		return err
 	}
 	if f.adding {
@@ -741,12 +978,29 @@ func (f *extForm) submit() error {
 	}
 	e.YearID = s.year.ID
 	e.Note = strings.TrimSpace(f.note.Text)
-	e.Document = f.doc
+	e.Document, e.DocumentName = f.doc.Document, f.doc.DocumentName
+	// Item scores stay with the score they make up.
+	if f.prev.ID != "" && f.prev.Score == e.Score && f.prev.Max == e.Max {
+		e.Items = f.prev.Items
+	}
 	if err := e.Validate(); err != nil {
 		return err
 	}
 	s.act(func(ctx context.Context) error { return s.db().SaveExternal(ctx, e) }, nil)
 	return nil
+}
+
+// extSample reads a sample size: empty is 0.
+func extSample(text string) (int, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil || n < 0 {
+		return 0, assess.Errorf(assess.EInvalid, "%s", T("样本量“%s”应为不小于 0 的整数", text))
+	}
+	return n, nil
 }
 
 // extParse checks the form's fields and returns the score they make.
@@ -761,25 +1015,11 @@ func extParse(unitID string, src assess.Source, scoreText, maxText string) (asse
 	if src == "" {
 		return invalid(T("请选择评估来源"))
 	}
-	number := func(text, field string) (float64, error) {
-		text = strings.TrimSpace(text)
-		if text == "" {
-			return 0, errEmpty(field)
-		}
-		v, err := strconv.ParseFloat(text, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, assess.Errorf(assess.EInvalid, "%s", T("%s“%s”不是数字", field, text))
-		}
-		if math.Abs(v*100-math.Round(v*100)) > 1e-6 {
-			return 0, assess.Errorf(assess.EInvalid, "%s", T("%s最多保留两位小数", field))
-		}
-		return v, nil
-	}
 	var err error
-	if e.Score, err = number(scoreText, T("得分")); err != nil {
+	if e.Score, err = extNumber(scoreText, T("得分")); err != nil {
 		return e, err
 	}
-	if e.Max, err = number(maxText, T("满分")); err != nil {
+	if e.Max, err = extNumber(maxText, T("满分")); err != nil {
 		return e, err
 	}
 	if e.Max <= 0 {
@@ -791,125 +1031,18 @@ func extParse(unitID string, src assess.Source, scoreText, maxText string) (asse
 	return e, nil
 }
 
-// chooseImport picks a workbook to import with a file dialog.
-func (a *reviewerExternal) chooseImport() {
-	a.s.askOpenPath([]string{".xlsx"}, a.importFile)
-}
-
-// extImport is the outcome of reading a workbook.
-type extImport struct {
-	Year     assess.Year
-	Problems []report.ImportProblem
-	Plan     localdata.ExternalPlan
-}
-
-// importFile imports the external scores workbook at path into the year
-// shown: every row is checked first and every problem listed; only a
-// workbook without any is queued, in one transaction, unchanged scores
-// skipped.
-func (a *reviewerExternal) importFile(path string) {
-	s := a.s
-	user, yearID, src := s.user, s.year.ID, s.docs()
-	background(s, func(ctx context.Context) (extImport, error) {
-		return importExternal(ctx, s.db(), src, user, yearID, path)
-	}, func(r extImport, err error) {
-		if err != nil {
-			s.showError(err)
-			return
-		}
-		if len(r.Problems) > 0 {
-			a.showProblems(path, r.Problems)
-			return
-		}
-		p := r.Plan
-		text := T("%s：新增 %d 项、修改 %d 项外部评估分数，%d 项未变化已跳过", r.Year.Name, p.Added, p.Changed, p.Unchanged)
-		if len(p.Save) > 0 {
-			text += "\n" + T("%d 项修改已保存在本机，将在下次同步时发送", len(p.Save))
-			s.wrote()
-		}
-		s.info(T("导入完成"), text)
-	})
-}
-
-// importExternal reads, checks, plans and queues a workbook as the
-// command line's import does.
-func importExternal(ctx context.Context, db Store, src localdata.Source, user assess.User, yearID, path string) (extImport, error) {
-	var r extImport
-	if err := localdata.CheckReviewer(user); err != nil {
-		return r, err
+// extNumber reads a number of at most two decimals typed in field.
+func extNumber(text, field string) (float64, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return 0, errEmpty(field)
 	}
-	y, err := src.ImportYear(ctx, yearID)
-	if err != nil {
-		return r, err
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, assess.Errorf(assess.EInvalid, "%s", T("%s“%s”不是数字", field, text))
 	}
-	if err := y.CheckWritable(); err != nil {
-		return r, err
+	if math.Abs(v*100-math.Round(v*100)) > 1e-6 {
+		return 0, assess.Errorf(assess.EInvalid, "%s", T("%s最多保留两位小数", field))
 	}
-	r.Year = y
-	units, err := db.Units(ctx)
-	if err != nil {
-		return r, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return r, assess.Errorf(assess.EInvalid, "%s", T("无法打开文件“%s”：%s", filepath.Base(path), err.Error()))
-	}
-	scores, probs, err := report.ImportExternal(f, y.ID, units, src.Now)
-	f.Close()
-	if err != nil || len(probs) > 0 {
-		r.Problems = probs
-		return r, err
-	}
-	if r.Plan, err = src.PlanExternals(ctx, y, scores); err != nil {
-		return r, err
-	}
-	return r, db.SaveExternals(ctx, r.Plan.Save) // one transaction: all or nothing
-}
-
-// showProblems lists every problem of a refused workbook.
-func (a *reviewerExternal) showProblems(path string, probs []report.ImportProblem) {
-	s := a.s
-	a.problems = probs
-	head := widget.NewLabel(T("“%s”有 %d 处问题，什么也没有导入；请按下面的提示改正后重新导入。", filepath.Base(path), len(probs)))
-	head.Wrapping = fyne.TextWrapWord
-	head.Importance = widget.DangerImportance
-	list := widget.NewList(
-		func() int { return len(probs) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(homeReason(s, probs[id].Error()))
-		},
-	)
-	content := container.NewBorder(head, nil, nil, nil, list)
-	d := dialog.NewCustom(T("导入失败"), T("关闭"), container.NewGridWrap(fyne.NewSize(720, 380), content), s.win)
-	s.keys(d, d.Hide, d.Hide)
-	d.Show()
-}
-
-// chooseTemplate asks where to save the import template.
-func (a *reviewerExternal) chooseTemplate() {
-	a.s.askSavePath(T("外部评估导入模板")+".xlsx", []string{".xlsx"}, a.writeTemplate)
-}
-
-// writeTemplate writes the import template, with the drop-down list of
-// the units on this PC, to path.
-func (a *reviewerExternal) writeTemplate(path string) {
-	s := a.s
-	background(s, func(ctx context.Context) (struct{}, error) {
-		units, err := s.db().Units(ctx)
-		if err != nil {
-			return struct{}{}, err
-		}
-		return struct{}{}, report.WriteFile(path, func(w io.Writer) error { return report.ExternalTemplate(w, units) })
-	}, func(_ struct{}, err error) {
-		if err != nil {
-			s.showError(err)
-			return
-		}
-		s.info(T("下载导入模板"), T("已生成导入模板：%s", path))
-	})
+	return v, nil
 }

@@ -80,6 +80,11 @@ type filing struct {
 	submitBtn *widget.Button
 
 	dropChoice *widget.Select // the checklist item asked for in the last drop dialog
+
+	// The milestones (时间节点) of the task shown.
+	milesHead *widget.Label
+	milesBox  *fyne.Container
+	medits    map[string]*filingMilestoneEdit // filing ID → what is being prepared
 }
 
 // filingRow is one task of the list with its warning.
@@ -102,11 +107,12 @@ type filingDetail struct {
 	rect    *assess.Rectification
 	states  map[string]localdb.UploadState
 	warn    assess.Warning
+	miles   map[string]localdb.MilestoneView // milestone ID → the unit's filing
 }
 
 func newFiling(s *Shell) area {
 	a := &filing{s: s, rows: map[string]*filingRow{}, children: map[string][]string{},
-		catTitle: map[string]string{}, closed: map[string]bool{}}
+		catTitle: map[string]string{}, closed: map[string]bool{}, medits: map[string]*filingMilestoneEdit{}}
 	a.box = container.NewHSplit(a.listView(), a.detailView())
 	a.box.(*container.Split).Offset = 0.38
 	return a
@@ -165,9 +171,13 @@ func (a *filing) detailView() fyne.CanvasObject {
 	a.runes = widget.NewLabel("")
 	a.runes.Importance = widget.LowImportance
 	a.slots = container.NewVBox()
+	a.milesHead = widget.NewLabel(T("时间节点"))
+	a.milesHead.TextStyle.Bold = true
+	a.milesBox = container.NewVBox()
 	body := container.NewVBox(a.info,
 		filingSection(T("实施情况说明")), a.statement, a.runes,
-		filingSection(T("佐证材料")), a.slots)
+		filingSection(T("佐证材料")), a.slots,
+		a.milesHead, a.milesBox)
 	a.scroll = container.NewVScroll(container.NewPadded(body))
 
 	a.unsaved = widget.NewLabel("")
@@ -235,6 +245,10 @@ func loadFilingList(ctx context.Context, db Store, year assess.Year, unit string
 	if err != nil {
 		return l, err
 	}
+	filed, err := db.YearMilestoneFilings(ctx, year.ID)
+	if err != nil {
+		return l, err
+	}
 	for _, in := range ins {
 		if !strings.Contains(in.Code, ".") {
 			l.cats[in.Code] = in.Title
@@ -246,7 +260,7 @@ func loadFilingList(ctx context.Context, db Store, year assess.Year, unit string
 		if err != nil {
 			return l, err
 		}
-		l.rows[i] = filingRow{v: v, warn: filingWarning(v, rect, year, now)}
+		l.rows[i] = filingRow{v: v, warn: filingWarning(v, rect, filed[v.ID], year, now)}
 	}
 	return l, nil
 }
@@ -447,11 +461,12 @@ func filingImportance(v localdb.TaskView) widget.Importance {
 	return widget.MediumImportance
 }
 
-// filingWarning computes a task's warning as the user sees its status.
-func filingWarning(v localdb.TaskView, rect *assess.Rectification, year assess.Year, now time.Time) assess.Warning {
+// filingWarning computes a task's warning as the user sees its status,
+// its milestones' included (filed holds its filings by milestone ID).
+func filingWarning(v localdb.TaskView, rect *assess.Rectification, filed map[string]assess.MilestoneFiling, year assess.Year, now time.Time) assess.Warning {
 	t := v.Task
 	t.Status = v.Local
-	return assess.TaskWarning(t, v.Indicator, rect, nil, now, assess.ChinaCalendar(), year.WarnDays)
+	return assess.TaskWarning(t, v.Indicator, rect, filed, now, assess.ChinaCalendar(), year.WarnDays)
 }
 
 // shown reports whether the tree lists the task now.
@@ -534,8 +549,9 @@ func (a *filing) load(id string) {
 	a.detailGen++
 	gen := a.detailGen
 	year := s.year
+	extra := a.editHashes(id)
 	background(s, func(ctx context.Context) (filingDetail, error) {
-		return loadFilingDetail(ctx, s.db(), id, year, s.now())
+		return loadFilingDetail(ctx, s.db(), id, year, s.now(), extra)
 	}, func(d filingDetail, err error) {
 		if gen != a.detailGen || id != a.selected {
 			return
@@ -550,8 +566,9 @@ func (a *filing) load(id string) {
 
 // loadFilingDetail reads what the detail shows of a task: the draft while
 // the unit may edit it, else the content submitted last; the reviews; the
-// rectification; the upload state of every file.
-func loadFilingDetail(ctx context.Context, db Store, id string, year assess.Year, now time.Time) (filingDetail, error) {
+// rectification; the milestone filings; the upload state of every file
+// (and of the files extra, added to milestones not filed yet).
+func loadFilingDetail(ctx context.Context, db Store, id string, year assess.Year, now time.Time, extra []string) (filingDetail, error) {
 	var d filingDetail
 	var err error
 	if d.v, err = db.Task(ctx, id); err != nil {
@@ -577,14 +594,29 @@ func loadFilingDetail(ctx context.Context, db Store, id string, year assess.Year
 	if d.rect, err = filingRect(ctx, db, d.v); err != nil {
 		return d, err
 	}
-	hashes := make([]string, len(d.draft.Attachments))
-	for i, at := range d.draft.Attachments {
-		hashes[i] = at.Hash
+	hashes := slices.Clone(extra)
+	for _, at := range d.draft.Attachments {
+		hashes = append(hashes, at.Hash)
+	}
+	filed := map[string]assess.MilestoneFiling{}
+	if len(d.v.Indicator.Milestones) > 0 {
+		views, err := db.MilestoneFilings(ctx, id)
+		if err != nil {
+			return d, err
+		}
+		d.miles = make(map[string]localdb.MilestoneView, len(views))
+		for _, mv := range views {
+			d.miles[mv.MilestoneID] = mv
+			filed[mv.MilestoneID] = mv.MilestoneFiling
+			for _, at := range mv.Attachments {
+				hashes = append(hashes, at.Hash)
+			}
+		}
 	}
 	if d.states, err = db.UploadStates(ctx, hashes); err != nil {
 		return d, err
 	}
-	d.warn = filingWarning(d.v, d.rect, year, now)
+	d.warn = filingWarning(d.v, d.rect, filed, year, now)
 	return d, nil
 }
 
@@ -633,6 +665,7 @@ func (a *filing) show(d filingDetail) {
 	}
 	a.slots.Objects = a.slotViews(d, why == "")
 	a.slots.Refresh()
+	a.showMilestones(d)
 	a.showDirty()
 	if !same {
 		a.setNote(why, false)
@@ -669,6 +702,9 @@ func (a *filing) infoViews(d filingDetail) []fyne.CanvasObject {
 	}
 	if in.KeyTask {
 		facts += " · " + T("重点任务")
+	}
+	if n := len(in.Milestones); n > 0 {
+		facts += " · " + T("时间节点已完成 %d / %d 个", a.milestonesDone(d), n)
 	}
 	out := []fyne.CanvasObject{filingText(facts)}
 	for _, sec := range []struct{ title, text string }{
@@ -811,7 +847,11 @@ func (a *filing) slotView(d filingDetail, slot int, title string, editable bool)
 	n := 0
 	for _, at := range d.draft.Attachments {
 		if filingSlotOf(at, len(d.v.Indicator.Evidence)) == slot {
-			box.Add(a.fileRow(at, d.states[at.Hash], editable))
+			var remove func()
+			if editable {
+				remove = func() { a.confirmRemove(at) }
+			}
+			box.Add(a.fileRow(at, d.states[at.Hash], remove))
 			n++
 		}
 	}
@@ -837,8 +877,9 @@ func filingSlotOf(at assess.Attachment, items int) int {
 }
 
 // fileRow shows one file: name, type, size, the start of its SHA-256 (all
-// of it on the copy button), upload state, 打开 and, in a draft, 移除.
-func (a *filing) fileRow(at assess.Attachment, st localdb.UploadState, editable bool) fyne.CanvasObject {
+// of it on the copy button), upload state, 打开 and, when remove is not
+// nil, 移除.
+func (a *filing) fileRow(at assess.Attachment, st localdb.UploadState, remove func()) fyne.CanvasObject {
 	name := widget.NewLabel(at.Name)
 	name.Truncation = fyne.TextTruncateEllipsis
 	info := widget.NewLabel(T("%s · %s · SHA-256 %s… · %s", filingType(at.Name), formatBytes(at.Size), filingShortHash(at.Hash), filingUpload(st)))
@@ -853,8 +894,8 @@ func (a *filing) fileRow(at assess.Attachment, st localdb.UploadState, editable 
 	copyHash.Importance = widget.LowImportance
 	open := widget.NewButtonWithIcon(T("打开"), theme.FileIcon(), func() { a.s.openEvidence(at) })
 	btns := container.NewHBox(copyHash, open)
-	if editable {
-		rm := widget.NewButtonWithIcon(T("移除"), theme.DeleteIcon(), func() { a.confirmRemove(at) })
+	if remove != nil {
+		rm := widget.NewButtonWithIcon(T("移除"), theme.DeleteIcon(), remove)
 		rm.Importance = widget.DangerImportance
 		btns.Add(rm)
 	}
@@ -1059,26 +1100,40 @@ func (a *filing) pickFile(id string, slot int) {
 }
 
 // dropped takes files dragged onto the window for the task shown: straight
-// into 其他材料 when the indicator has no checklist, else into the item the
-// user picks.
+// into 其他材料 when the indicator has no checklist and no milestones, else
+// into the checklist item or the milestone (时间节点) the user picks.
 func (a *filing) dropped(paths []string) {
 	d := a.cur
 	if d == nil {
 		a.s.info(T("添加佐证材料"), T("请先在左侧选择要添加材料的指标任务"))
 		return
 	}
-	if why := a.readOnlyReason(*d); why != "" {
+	why, mwhy := a.readOnlyReason(*d), a.milestoneReadOnly(*d)
+	in := d.v.Indicator
+	if why != "" && (mwhy != "" || len(in.Milestones) == 0) {
 		a.s.info(T("不能添加文件"), why)
 		return
 	}
-	id, items := d.v.ID, d.v.Indicator.Evidence
-	if len(items) == 0 {
-		a.attach(id, filingOtherSlot, paths)
-		return
+	id := d.v.ID
+	var opts []string
+	var targets []func()
+	if why == "" {
+		opts = append(opts, T("其他材料"))
+		targets = append(targets, func() { a.attach(id, filingOtherSlot, paths) })
+		for i, item := range in.Evidence {
+			opts = append(opts, T("%d. %s", i+1, item))
+			targets = append(targets, func() { a.attach(id, i, paths) })
+		}
 	}
-	opts := []string{T("其他材料")}
-	for i, item := range items {
-		opts = append(opts, T("%d. %s", i+1, item))
+	if mwhy == "" {
+		for i, m := range in.Milestones {
+			opts = append(opts, T("时间节点 %d：%s", i+1, m.Title))
+			targets = append(targets, func() { a.attachMilestone(id, m.ID, paths) })
+		}
+	}
+	if len(targets) == 1 && why == "" { // no checklist, no milestone: 其他材料
+		targets[0]()
+		return
 	}
 	choice := widget.NewSelect(opts, nil)
 	choice.SetSelectedIndex(0)
@@ -1092,7 +1147,9 @@ func (a *filing) dropped(paths []string) {
 		widget.NewFormItem(T("文件"), files),
 		widget.NewFormItem(T("对应资料"), choice),
 	}, func() error {
-		a.attach(id, choice.SelectedIndex()-1, paths)
+		if i := choice.SelectedIndex(); i >= 0 && i < len(targets) {
+			targets[i]()
+		}
 		return nil
 	})
 }
@@ -1129,7 +1186,7 @@ func (a *filing) attach(id string, slot int, paths []string) {
 			}
 			s.wrote()
 		}
-		a.reportAttach(r)
+		a.reportAttach(r, T("已添加 %d 份佐证材料，将在下次同步时上传", len(r.added)))
 	})
 }
 
@@ -1171,8 +1228,9 @@ func addFilingEvidence(ctx context.Context, db Store, id string, slot int, paths
 	return r, nil
 }
 
-// reportAttach tells the user what adding files did.
-func (a *filing) reportAttach(r filingAttach) {
+// reportAttach tells the user what adding files did; done is the note
+// when every file was added.
+func (a *filing) reportAttach(r filingAttach, done string) {
 	var lines []string
 	for _, err := range r.errs {
 		lines = append(lines, message(err))
@@ -1181,7 +1239,7 @@ func (a *filing) reportAttach(r filingAttach) {
 		lines = append(lines, T("“%s”与已附的“%s”内容相同，不重复添加", d[0], d[1]))
 	}
 	if len(lines) == 0 {
-		a.setNote(T("已添加 %d 份佐证材料，将在下次同步时上传", len(r.added)), false)
+		a.setNote(done, false)
 		return
 	}
 	title := T("未重复添加")

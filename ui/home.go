@@ -33,6 +33,7 @@ type reporterHome struct {
 
 	tiles    map[assess.Status]*canvas.Text
 	rate     *canvas.Text
+	miles    *canvas.Text
 	states   *barChart
 	warnings []homeWarning
 	warnList *widget.List
@@ -75,6 +76,7 @@ type homeData struct {
 	Warnings   []homeWarning
 	Standing   assess.Standing
 	Categories []homeCategory
+	Milestones assess.Progress // the unit's milestones (时间节点) filed, of all
 	Pending    int
 	Rejected   int
 }
@@ -98,6 +100,9 @@ func newReporterHome(s *Shell) area {
 	}
 	num, tile := homeTile(T("填报完成率"), theme.Color(theme.ColorNamePrimary))
 	a.rate = num
+	tiles = append(tiles, tile)
+	num, tile = homeTile(T("时间节点完成"), colorGreen)
+	a.miles = num
 	tiles = append(tiles, tile)
 
 	a.warnList = widget.NewList(
@@ -259,6 +264,8 @@ func (a *reporterHome) show(d homeData) {
 	a.states.SetBars(bars)
 	a.rate.Text = homePercent(float64(d.Counts[assess.Submitted]+d.Counts[assess.Scored]), float64(d.Total))
 	a.rate.Refresh()
+	a.miles.Text = fmt.Sprintf("%d / %d", d.Milestones.Done, d.Milestones.Total)
+	a.miles.Refresh()
 
 	a.warnings = d.Warnings
 	a.warnList.Refresh()
@@ -313,7 +320,12 @@ func loadHome(ctx context.Context, db Store, y assess.Year, unitID string, now t
 	for _, v := range tasks {
 		d.Counts[v.Local]++
 	}
-	if d.Warnings, err = homeWarnings(ctx, db, y, tasks, now); err != nil {
+	filed, err := db.YearMilestoneFilings(ctx, y.ID)
+	if err != nil {
+		return d, err
+	}
+	d.Milestones = homeMilestones(tasks, filed)
+	if d.Warnings, err = homeWarnings(ctx, db, y, tasks, filed, now); err != nil {
 		return d, err
 	}
 	inds, err := db.Indicators(ctx, y.ID)
@@ -334,10 +346,23 @@ func loadHome(ctx context.Context, db Store, y assess.Year, unitID string, now t
 	return d, err
 }
 
+// homeMilestones counts the milestones of tasks and those filed (waiting
+// filings included); filed maps task ID → milestone ID → filing.
+func homeMilestones(tasks []localdb.TaskView, filed map[string]map[string]assess.MilestoneFiling) assess.Progress {
+	var p assess.Progress
+	for _, v := range tasks {
+		for _, m := range v.Indicator.Milestones {
+			f, ok := filed[v.ID][m.ID]
+			p = p.Add(ok && !f.FiledAt.IsZero())
+		}
+	}
+	return p
+}
+
 // homeWarnings returns the warnings of tasks at now, most urgent first: the
-// task's own (computed from the status the user sees) and, where it says
-// more, its rectification's.
-func homeWarnings(ctx context.Context, db Store, y assess.Year, tasks []localdb.TaskView, now time.Time) ([]homeWarning, error) {
+// task's own (computed from the status the user sees, its milestones'
+// filings in filed included) and, where it says more, its rectification's.
+func homeWarnings(ctx context.Context, db Store, y assess.Year, tasks []localdb.TaskView, filed map[string]map[string]assess.MilestoneFiling, now time.Time) ([]homeWarning, error) {
 	cal := assess.ChinaCalendar()
 	var out []homeWarning
 	for _, v := range tasks {
@@ -351,10 +376,13 @@ func homeWarnings(ctx context.Context, db Store, y assess.Year, tasks []localdb.
 		if base.Code == "" {
 			base.Code = v.IndicatorID
 		}
-		w := assess.TaskWarning(t, v.Indicator, rect, nil, now, cal, y.WarnDays)
+		w := assess.TaskWarning(t, v.Indicator, rect, filed[v.ID], now, cal, y.WarnDays)
 		if w.Level != assess.NoWarning {
 			hw := base
 			hw.Level, hw.Reason, hw.Due = w.Level, w.Reason, v.Indicator.Deadline
+			if mw := assess.MilestoneWarning(t, v.Indicator, filed[v.ID], now, cal, y.WarnDays); mw == w {
+				hw.Due = homeMilestoneDue(v.Indicator, filed[v.ID], cal)
+			}
 			out = append(out, hw)
 		}
 		if rect == nil {
@@ -368,6 +396,21 @@ func homeWarnings(ctx context.Context, db Store, y assess.Year, tasks []localdb.
 	}
 	slices.SortStableFunc(out, homeCompareWarnings)
 	return out, nil
+}
+
+// homeMilestoneDue returns the day the first milestone not filed is due,
+// the one a milestone warning is about.
+func homeMilestoneDue(in assess.Indicator, filed map[string]assess.MilestoneFiling, cal *assess.Calendar) time.Time {
+	var due time.Time
+	for _, m := range in.Milestones {
+		if f, ok := filed[m.ID]; ok && !f.FiledAt.IsZero() {
+			continue
+		}
+		if d := m.DueDay(cal); due.IsZero() || d.Before(due) {
+			due = d
+		}
+	}
+	return due
 }
 
 // homeCompareWarnings orders warnings most urgent first: the higher level, then

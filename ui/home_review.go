@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -23,22 +24,43 @@ import (
 // maxUrgent is how many of the most urgent tasks the home page lists.
 const maxUrgent = 30
 
-// progressCount is how many of a set of tasks are done (submitted or
-// scored) out of how many, and whether one of them warns red.
+// trendDays is how many days back the progress trend goes.
+const trendDays = 30
+
+// progressCount is how many of a set of things to do — tasks (done once
+// first submitted) and milestones (done once filed) — are done out of how
+// many, whether one of the tasks warns red, and the share done at the end
+// of each of the last trendDays days.
 type progressCount struct {
 	Done, Total int
 	Red         bool
+	Trend       []assess.Progress // oldest first; the last is today
 }
 
-// add counts one task.
-func (c *progressCount) add(st assess.Status, l assess.Level) {
+// add counts one item, done or not.
+func (c *progressCount) add(done bool) {
 	c.Total++
-	if st == assess.Submitted || st == assess.Scored {
+	if done {
 		c.Done++
 	}
-	if l == assess.Red {
-		c.Red = true
+}
+
+// change is how much the share done grew over the trend, in percentage
+// points.
+func (c progressCount) change() float64 {
+	if len(c.Trend) == 0 {
+		return 0
 	}
+	return (c.Trend[len(c.Trend)-1].Share() - c.Trend[0].Share()) * 100
+}
+
+// changeText prints a change in percentage points with its sign, e.g.
+// +12.5%.
+func changeText(points float64) string {
+	if math.Abs(points) < 0.05 {
+		return "0.0%"
+	}
+	return fmt.Sprintf("%+.1f%%", points)
 }
 
 // rate is the share done, 0 for no tasks.
@@ -68,8 +90,8 @@ func (c progressCount) color() color.Color {
 	return colorGrey
 }
 
-// unitProgress is one row of the progress matrix: a unit's counts per
-// indicator category, then its total.
+// unitProgress is one row of the progress matrix: a unit's counts of
+// tasks and milestones per indicator category, then its total.
 type unitProgress struct {
 	Unit  assess.Unit
 	Cells []progressCount // len(categories) + 1; the last is the total
@@ -86,11 +108,15 @@ type urgentTask struct {
 }
 
 // cityProgress is what the reviewer's home page shows, computed off the
-// UI goroutine from one read of the year's tasks.
+// UI goroutine from one read of the year's tasks and progress items.
 type cityProgress struct {
 	Categories []assess.Indicator // the matrix's columns, by code
 	Units      []unitProgress     // units with tasks, by group and name
-	Total      progressCount      // the whole city
+	Total      progressCount      // the whole city, tasks and milestones
+	Tasks      assess.Progress    // the whole city's tasks
+	Milestones assess.Progress    // the whole city's milestones
+	CatTotals  []progressCount    // the whole city per category
+	Days       []time.Time        // the days of the trends, oldest first
 	Levels     [4]int             // tasks per warning level (assess.Level)
 	Urgent     []urgentTask       // most urgent first
 	Ranked     [][]assess.Standing
@@ -99,24 +125,36 @@ type cityProgress struct {
 	GroupNames map[string]string // group ID → name
 }
 
-// aggregateProgress counts the year's tasks per unit and category, totals
-// the warnings and picks the most urgent tasks. warns[i] is views[i]'s
-// warning; units and cats give the rows' and columns' order.
-func aggregateProgress(views []localdb.TaskView, warns []assess.Warning, units []assess.Unit, cats []assess.Indicator) cityProgress {
-	p := cityProgress{Categories: cats}
+// aggregateProgress counts the year's tasks and milestones (items) done by
+// the end of now's day per unit and category with their trends, totals the
+// warnings and picks the most urgent tasks. warns[i] is views[i]'s warning;
+// units and cats give the rows' and columns' order.
+func aggregateProgress(views []localdb.TaskView, warns []assess.Warning, items []assess.ProgressItem, units []assess.Unit, cats []assess.Indicator, now time.Time) cityProgress {
+	p := cityProgress{Categories: slices.Clone(cats)}
 	col := map[string]int{}
 	for i, c := range cats {
 		col[c.Code] = i
 	}
-	row := map[string]int{}
-	for i, v := range views {
-		if _, ok := col[v.Indicator.Category()]; !ok {
-			col[v.Indicator.Category()] = len(p.Categories)
-			p.Categories = append(p.Categories, assess.Indicator{Code: v.Indicator.Category(), Title: v.Indicator.Category()})
+	addCategory := func(code string) {
+		if _, ok := col[code]; !ok {
+			col[code] = len(p.Categories)
+			p.Categories = append(p.Categories, assess.Indicator{Code: code, Title: code})
 		}
+	}
+	row := map[string]int{}
+	names := map[string]string{}
+	for _, it := range items {
+		addCategory(it.Category)
+		if _, ok := row[it.UnitID]; !ok {
+			row[it.UnitID] = -1
+		}
+	}
+	for i, v := range views {
+		addCategory(v.Indicator.Category())
 		if _, ok := row[v.UnitID]; !ok {
 			row[v.UnitID] = -1
 		}
+		names[v.UnitID] = v.UnitName
 		l := warns[i].Level
 		p.Levels[l]++
 		if l != assess.NoWarning {
@@ -129,24 +167,58 @@ func aggregateProgress(views []localdb.TaskView, warns []assess.Warning, units [
 	for _, u := range units {
 		known[u.ID] = true
 	}
-	for _, v := range views {
-		if !known[v.UnitID] {
-			known[v.UnitID] = true
-			order = append(order, assess.Unit{ID: v.UnitID, Name: v.UnitName})
+	for id := range row {
+		if !known[id] {
+			known[id] = true
+			order = append(order, assess.Unit{ID: id, Name: nameOf(names, id)})
 		}
 	}
+	slices.SortStableFunc(order[len(units):], func(a, b assess.Unit) int { return cmp.Compare(a.ID, b.ID) })
 	for _, u := range order {
 		if _, ok := row[u.ID]; ok {
 			row[u.ID] = len(p.Units)
 			p.Units = append(p.Units, unitProgress{Unit: u, Cells: make([]progressCount, len(p.Categories)+1)})
 		}
 	}
+	total := len(p.Categories)
+	p.CatTotals = make([]progressCount, len(p.Categories))
 	for i, v := range views {
+		if warns[i].Level != assess.Red {
+			continue
+		}
 		up := &p.Units[row[v.UnitID]]
-		l := warns[i].Level
-		up.Cells[col[v.Indicator.Category()]].add(v.Local, l)
-		up.Cells[len(p.Categories)].add(v.Local, l)
-		p.Total.add(v.Local, l)
+		c := col[v.Indicator.Category()]
+		up.Cells[c].Red, up.Cells[total].Red, p.CatTotals[c].Red, p.Total.Red = true, true, true, true
+	}
+	end := assess.DayOf(now).AddDate(0, 0, 1)
+	unitItems := make([][]assess.ProgressItem, len(p.Units))
+	catItems := make([][]assess.ProgressItem, len(p.Categories))
+	for _, it := range items {
+		done := !it.DoneAt.IsZero() && it.DoneAt.Before(end)
+		r, c := row[it.UnitID], col[it.Category]
+		up := &p.Units[r]
+		up.Cells[c].add(done)
+		up.Cells[total].add(done)
+		p.CatTotals[c].add(done)
+		p.Total.add(done)
+		if it.Milestone {
+			p.Milestones = p.Milestones.Add(done)
+		} else {
+			p.Tasks = p.Tasks.Add(done)
+		}
+		unitItems[r] = append(unitItems[r], it)
+		catItems[c] = append(catItems[c], it)
+	}
+	p.Total.Trend = assess.Trend(items, now, trendDays)
+	for r := range p.Units {
+		p.Units[r].Cells[total].Trend = assess.Trend(unitItems[r], now, trendDays)
+	}
+	for c := range p.CatTotals {
+		p.CatTotals[c].Trend = assess.Trend(catItems[c], now, trendDays)
+	}
+	first := assess.DayOf(now).AddDate(0, 0, -(trendDays - 1))
+	for d := range trendDays {
+		p.Days = append(p.Days, first.AddDate(0, 0, d))
 	}
 	slices.SortStableFunc(p.Urgent, func(a, b urgentTask) int {
 		if c := cmp.Compare(b.Warning.Level, a.Warning.Level); c != 0 {
@@ -192,9 +264,10 @@ func rankedGroups(standings []assess.Standing, groups []assess.Group) (ranked []
 }
 
 // localStandings ranks the units here, as the server does, from the
-// scores on this PC and the external scores: used while the server has not
-// sent a standing for every unit with tasks.
-func localStandings(y assess.Year, views []localdb.TaskView, units []assess.Unit, exts []assess.ExternalScore) []assess.Standing {
+// scores on this PC less the deductions of the leads taken into account,
+// and the external scores: used while the server has not sent a standing
+// for every unit with tasks.
+func localStandings(y assess.Year, views []localdb.TaskView, units []assess.Unit, exts []assess.ExternalScore, leads []assess.Lead) []assess.Standing {
 	scores := map[string]*assess.UnitScores{}
 	var list []*assess.UnitScores
 	for _, u := range units {
@@ -208,6 +281,15 @@ func localStandings(y assess.Year, views []localdb.TaskView, units []assess.Unit
 			if v.Scored {
 				us.SystemScore += v.Score
 			}
+		}
+	}
+	byUnit := map[string][]assess.Lead{}
+	for _, l := range leads {
+		byUnit[l.UnitID] = append(byUnit[l.UnitID], l)
+	}
+	for id, ls := range byUnit {
+		if us := scores[id]; us != nil {
+			us.SystemScore = max(0, us.SystemScore-assess.Deductions(ls))
 		}
 	}
 	for _, e := range exts {
@@ -244,7 +326,15 @@ func loadProgress(ctx context.Context, db Store, y assess.Year, now time.Time) (
 	if err != nil {
 		return cityProgress{}, err
 	}
-	warns, err := taskWarnings(ctx, db, y, views, now)
+	filings, err := db.YearMilestoneFilings(ctx, y.ID)
+	if err != nil {
+		return cityProgress{}, err
+	}
+	warns, err := taskWarnings(ctx, db, y, views, filings, now)
+	if err != nil {
+		return cityProgress{}, err
+	}
+	items, err := db.ProgressItems(ctx, y.ID)
 	if err != nil {
 		return cityProgress{}, err
 	}
@@ -269,9 +359,13 @@ func loadProgress(ctx context.Context, db Store, y assess.Year, now time.Time) (
 		if err != nil {
 			return cityProgress{}, err
 		}
-		standings = localStandings(y, views, units, exts)
+		leads, err := db.Leads(ctx, localdb.LeadFilter{YearID: y.ID, OnlyConsidered: true})
+		if err != nil {
+			return cityProgress{}, err
+		}
+		standings = localStandings(y, views, units, exts, leads)
 	}
-	p := aggregateProgress(views, warns, units, topCategories(inds))
+	p := aggregateProgress(views, warns, items, units, topCategories(inds), now)
 	p.Ranked, p.Skipped = rankedGroups(standings, groups)
 	p.UnitNames, p.GroupNames = map[string]string{}, map[string]string{}
 	for _, u := range units {
@@ -294,10 +388,11 @@ func topCategories(inds []assess.Indicator) []assess.Indicator {
 	return out
 }
 
-// reviewerHome is the reviewer's 首页: the completion of every unit as a
-// matrix by indicator category and as a chart, the city-wide completion
-// rate, the warnings with the most urgent tasks, and the ranking of each
-// group.
+// reviewerHome is the reviewer's 首页: the completion of the tasks and
+// milestones of every unit as a matrix by indicator category and as a
+// chart, with the change over the last 30 days; the city-wide completion
+// rate and its trend (or a unit's, or a category's); the warnings with the
+// most urgent tasks; and the ranking of each group.
 type reviewerHome struct {
 	s   *Shell
 	box fyne.CanvasObject
@@ -311,6 +406,9 @@ type reviewerHome struct {
 	legend   *widget.Label
 	chart    *barChart
 	catChart *barChart
+	trendSel *widget.Select
+	trendOf  *widget.Label
+	trend    *lineChart
 	urgent   *widget.List
 	urgentOf *widget.Label
 	ranks    *fyne.Container
@@ -341,12 +439,25 @@ func newReviewerHome(s *Shell) area {
 	matrixTab := container.NewBorder(nil, container.NewVBox(colors, a.legend), nil, nil, a.matrix)
 
 	a.chart = newBarChart(nil)
-	a.chart.labelWidth = 130
+	a.chart.labelWidth = 120
+	a.chart.valueWidth = 150
 	a.catChart = newBarChart(nil)
-	a.catChart.labelWidth = 190
+	a.catChart.labelWidth = 170
+	a.catChart.valueWidth = 150
 	chartTab := container.NewGridWithColumns(2,
-		chartCard(T("各单位完成率（已提交或已赋分 / 全部任务）"), a.chart, 420),
+		chartCard(T("各单位完成率（已完成的任务和时间节点 / 全部）"), a.chart, 420),
 		chartCard(T("各类别完成率（全市）"), a.catChart, 420))
+
+	a.trendSel = widget.NewSelect(nil, func(string) { a.showTrend() })
+	a.trendOf = widget.NewLabel("")
+	a.trendOf.Wrapping = fyne.TextWrapWord
+	a.trend = newLineChart()
+	trendTop := container.NewBorder(nil, nil, widget.NewLabel(T("查看")),
+		container.NewGridWrap(fyne.NewSize(240, a.trendSel.MinSize().Height), a.trendSel), a.trendOf)
+	trendNote := widget.NewLabel(T("每天结束时已完成的任务（首次提交）和时间节点（已报送）占全部的比例。"))
+	trendNote.Importance = widget.LowImportance
+	trendNote.SizeName = theme.SizeNameCaptionText
+	trendTab := container.NewBorder(trendTop, trendNote, nil, nil, a.trend)
 
 	a.urgentOf = widget.NewLabel("")
 	a.urgent = a.newUrgentList()
@@ -360,6 +471,7 @@ func newReviewerHome(s *Shell) area {
 	tabs := container.NewAppTabs(
 		container.NewTabItem(T("进度矩阵"), matrixTab),
 		container.NewTabItem(T("完成率图表"), chartTab),
+		container.NewTabItem(T("进度趋势"), trendTab),
 		container.NewTabItem(T("预警"), warnTab),
 		container.NewTabItem(T("分组排名"), rankTab),
 	)
@@ -396,7 +508,8 @@ func (a *reviewerHome) refresh() {
 // show puts a computed progress on the screen.
 func (a *reviewerHome) show(p cityProgress) {
 	a.data = p
-	a.rate.SetText(T("全市完成率 %.1f%%（已提交或已赋分 %d / %d 项）", p.Total.rate()*100, p.Total.Done, p.Total.Total))
+	a.rate.SetText(T("全市完成率 %.1f%%（任务 %d / %d 项，时间节点 %d / %d 个；近30天 %s）", p.Total.rate()*100,
+		p.Tasks.Done, p.Tasks.Total, p.Milestones.Done, p.Milestones.Total, changeText(p.Total.change())))
 	a.rateBar.SetValue(p.Total.rate())
 	for _, l := range []assess.Level{assess.Red, assess.Yellow, assess.Blue} {
 		a.levels[l].SetText(fmt.Sprintf("%s %d", warningLabel(l), p.Levels[l]))
@@ -413,10 +526,11 @@ func (a *reviewerHome) show(p cityProgress) {
 	for i, u := range p.Units {
 		t := u.Cells[len(u.Cells)-1]
 		bars[i] = bar{Label: oneLineExcerpt(u.Unit.Name, 9), Value: t.rate() * 100, Max: 100, Color: t.color(),
-			Text: fmt.Sprintf("%.0f%%（%d/%d）", t.rate()*100, t.Done, t.Total)}
+			Text: fmt.Sprintf("%.0f%%（%d/%d） %s", t.rate()*100, t.Done, t.Total, changeText(t.change()))}
 	}
 	a.chart.SetBars(bars)
 	a.catChart.SetBars(categoryBars(p))
+	a.setTrendOptions()
 
 	warned := p.Levels[assess.Red] + p.Levels[assess.Yellow] + p.Levels[assess.Blue]
 	a.urgentOf.SetText(T("共有 %d 项任务预警，以下是最紧急的 %d 项（点击打开审核）", warned, len(p.Urgent)))
@@ -436,15 +550,64 @@ func nameOf(names map[string]string, id string) string {
 func categoryBars(p cityProgress) []bar {
 	bars := make([]bar, len(p.Categories))
 	for i, c := range p.Categories {
-		var sum progressCount
-		for _, u := range p.Units {
-			sum.Done += u.Cells[i].Done
-			sum.Total += u.Cells[i].Total
-		}
-		bars[i] = bar{Label: oneLineExcerpt(c.Code+" "+c.Title, 12), Value: sum.rate() * 100, Max: 100, Color: sum.color(),
-			Text: fmt.Sprintf("%.0f%%（%d/%d）", sum.rate()*100, sum.Done, sum.Total)}
+		sum := p.CatTotals[i]
+		bars[i] = bar{Label: oneLineExcerpt(c.Code+" "+c.Title, 11), Value: sum.rate() * 100, Max: 100, Color: sum.color(),
+			Text: fmt.Sprintf("%.0f%%（%d/%d） %s", sum.rate()*100, sum.Done, sum.Total, changeText(sum.change()))}
 	}
 	return bars
+}
+
+// setTrendOptions offers the city, each unit and each category in the
+// trend's select, keeping the one chosen when it is still there.
+func (a *reviewerHome) setTrendOptions() {
+	opts := []string{T("全市")}
+	for _, u := range a.data.Units {
+		opts = append(opts, T("单位：%s", u.Unit.Name))
+	}
+	for _, c := range a.data.Categories {
+		opts = append(opts, T("类别：%s", c.Code+" "+c.Title))
+	}
+	sel := max(0, slices.Index(opts, a.trendSel.Selected))
+	a.trendSel.Options = opts
+	a.trendSel.SetSelectedIndex(sel) // shows the trend, also when unchanged
+	a.showTrend()
+}
+
+// trendChoice returns the progress the trend's select names, and its name.
+func (a *reviewerHome) trendChoice() (progressCount, string) {
+	i := a.trendSel.SelectedIndex()
+	switch {
+	case i > 0 && i <= len(a.data.Units):
+		u := a.data.Units[i-1]
+		return u.Cells[len(u.Cells)-1], u.Unit.Name
+	case i > len(a.data.Units) && i <= len(a.data.Units)+len(a.data.CatTotals):
+		k := i - 1 - len(a.data.Units)
+		c := a.data.Categories[k]
+		return a.data.CatTotals[k], c.Code + " " + c.Title
+	}
+	return a.data.Total, T("全市")
+}
+
+// showTrend draws the trend the select names.
+func (a *reviewerHome) showTrend() {
+	c, name := a.trendChoice()
+	values := make([]float64, len(c.Trend))
+	labels := make([]string, len(c.Trend))
+	for i, pr := range c.Trend {
+		values[i] = pr.Share() * 100
+		if i < len(a.data.Days) {
+			d := a.data.Days[i]
+			labels[i] = T("%d月%d日", int(d.Month()), d.Day())
+		}
+	}
+	a.trend.SetPoints(values, labels)
+	if len(c.Trend) == 0 {
+		a.trendOf.SetText(T("%s：暂无任务和时间节点", name))
+		return
+	}
+	first, last := c.Trend[0], c.Trend[len(c.Trend)-1]
+	a.trendOf.SetText(T("%s 近30天：%.1f%% → %.1f%%（%s），已完成 %d / %d", name, first.Share()*100, last.Share()*100,
+		changeText(c.change()), last.Done, last.Total))
 }
 
 // colorDot is a small coloured circle, the mark of a warning or state colour.
@@ -470,7 +633,7 @@ const (
 // column per category and the total.
 func (a *reviewerHome) newMatrix() *widget.Table {
 	t := widget.NewTable(
-		func() (int, int) { return len(a.data.Units), matrixFirstCategory + len(a.data.Categories) + 1 },
+		func() (int, int) { return len(a.data.Units), matrixFirstCategory + len(a.data.Categories) + 2 },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("市生态环境局")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -485,11 +648,13 @@ func (a *reviewerHome) newMatrix() *widget.Table {
 			bg.FillColor = color.Transparent
 			if id.Col >= matrixFirstCategory {
 				l.Alignment = fyne.TextAlignCenter
+			}
+			if id.Col >= matrixFirstCategory && id.Col <= a.totalCol() {
 				if c := a.cell(id.Row, id.Col).color(); c != nil {
 					bg.FillColor = tintColor(c)
 				}
 			}
-			l.TextStyle.Bold = id.Col == matrixFirstCategory+len(a.data.Categories)
+			l.TextStyle.Bold = id.Col == a.totalCol()
 			bg.Refresh()
 			l.Refresh()
 		})
@@ -508,12 +673,18 @@ func (a *reviewerHome) newMatrix() *widget.Table {
 
 // setColumns sizes the matrix's columns for the categories shown.
 func (a *reviewerHome) setColumns() {
-	a.matrix.SetColumnWidth(matrixUnit, 132)
-	a.matrix.SetColumnWidth(matrixGroup, 92)
+	a.matrix.SetColumnWidth(matrixUnit, 124)
+	a.matrix.SetColumnWidth(matrixGroup, 84)
 	for i := 0; i <= len(a.data.Categories); i++ {
-		a.matrix.SetColumnWidth(matrixFirstCategory+i, 96)
+		a.matrix.SetColumnWidth(matrixFirstCategory+i, 88)
 	}
+	a.matrix.SetColumnWidth(a.changeCol(), 76)
 }
+
+// totalCol is the matrix's column of a unit's total; changeCol that of its
+// change over the last 30 days.
+func (a *reviewerHome) totalCol() int  { return matrixFirstCategory + len(a.data.Categories) }
+func (a *reviewerHome) changeCol() int { return a.totalCol() + 1 }
 
 // headerText is the title of a matrix column.
 func (a *reviewerHome) headerText(col int) string {
@@ -525,8 +696,10 @@ func (a *reviewerHome) headerText(col int) string {
 	case col-matrixFirstCategory < len(a.data.Categories):
 		c := a.data.Categories[col-matrixFirstCategory]
 		return c.Code + " " + c.Title
+	case col == a.totalCol():
+		return T("合计")
 	}
-	return T("合计")
+	return T("近30天")
 }
 
 // cell is the count of a category (or the total) column of a row.
@@ -534,7 +707,9 @@ func (a *reviewerHome) cell(row, col int) progressCount {
 	return a.data.Units[row].Cells[col-matrixFirstCategory]
 }
 
-// cellText is what a matrix cell shows: a category cell "done/assigned".
+// cellText is what a matrix cell shows: a category cell "done/to do",
+// counting tasks and milestones; the last the change of the unit's share
+// over the last 30 days.
 func (a *reviewerHome) cellText(row, col int) string {
 	if row >= len(a.data.Units) {
 		return ""
@@ -545,6 +720,8 @@ func (a *reviewerHome) cellText(row, col int) string {
 		return u.Unit.Name
 	case matrixGroup:
 		return nameOf(a.data.GroupNames, u.Unit.GroupID)
+	case a.changeCol():
+		return changeText(u.Cells[len(u.Cells)-1].change())
 	}
 	c := a.cell(row, col)
 	if c.Total == 0 {

@@ -68,6 +68,10 @@ type indicators struct {
 	assignNote  *widget.Label
 	assignCount *widget.Label
 	groupBtns   *fyne.Container
+	miles       []*milestoneRow // the milestone editor's rows, as edited
+	mileBox     *fyne.Container
+	mileNote    *widget.Label
+	mileAddBtn  *widget.Button
 	keyTasks    []assess.Indicator
 	keyList     *widget.List
 	keyCount    *widget.Label
@@ -164,6 +168,7 @@ func (a *indicators) newDetail() fyne.CanvasObject {
 	a.formTabs = container.NewAppTabs(
 		container.NewTabItem(T("基本信息"), container.NewVScroll(a.form)),
 		container.NewTabItem(T("分配单位"), assign),
+		container.NewTabItem(T("时间节点"), a.newMilestoneEditor()),
 	)
 	a.errLabel = widget.NewLabel("")
 	a.errLabel.Importance = widget.DangerImportance
@@ -328,6 +333,7 @@ func (a *indicators) applyEditable() {
 		enableIf(e, formOn)
 	}
 	enableIf(a.keyTask, formOn)
+	a.applyMilestonesEditable()
 	enableIf(a.saveBtn, formOn)
 	enableIf(a.resetBtn, formOn)
 	enableIf(a.addRootBtn, ed)
@@ -468,6 +474,7 @@ func (a *indicators) fill(in assess.Indicator, isNew bool) {
 		a.deadline.SetText(in.Deadline.In(assess.CST).Format(time.DateOnly))
 	}
 	a.keyTask.SetChecked(in.KeyTask)
+	a.fillMilestones(in.Milestones)
 	a.assigned = map[string]bool{}
 	for _, id := range in.Units {
 		a.assigned[id] = true
@@ -586,10 +593,10 @@ func (a *indicators) save() {
 		if len(plan.Problems) > 0 {
 			return false, assess.Errorf(assess.EConflict, "%s", strings.Join(plan.Problems, "\n"))
 		}
-		if len(plan.Save) == 0 {
-			return false, nil
+		if len(plan.Save) > 0 {
+			return true, db.SaveIndicator(ctx, plan.Save[0])
 		}
-		return true, db.SaveIndicator(ctx, plan.Save[0])
+		return false, nil
 	}, func(saved bool, err error) {
 		a.saveBtn.Enable()
 		if err != nil {
@@ -645,11 +652,18 @@ func (a *indicators) readForm() (assess.Indicator, error) {
 	}
 	if a.isLeaf() {
 		in.Units = a.assignedUnits()
+		if in.Milestones, err = a.readMilestones(); err != nil {
+			return in, err
+		}
 	}
 	if a.isNew {
 		in.ID = a.newID(in.Code)
 	}
-	return in, in.Validate()
+	if err := in.Validate(); err != nil {
+		return in, err
+	}
+	slices.SortStableFunc(in.Milestones, func(x, y assess.Milestone) int { return x.Due.Compare(y.Due) })
+	return in, nil
 }
 
 // readMax reads the max score: required for a leaf; empty on a category
@@ -1062,7 +1076,7 @@ func importIndicators(ctx context.Context, src localdata.Source, db Store, y ass
 	if len(probs) > 0 {
 		return res, nil
 	}
-	plan, err := src.PlanIndicators(ctx, y, inds)
+	plan, err := src.PlanIndicatorWorkbook(ctx, y, inds)
 	if err != nil {
 		return res, err
 	}
@@ -1171,4 +1185,168 @@ func (s *Shell) showRowProblems(title, intro string, rows []rowProblem) {
 	d := dialog.NewCustom(title, T("关闭"), container.NewGridWrap(fyne.NewSize(width, 420), content), s.win)
 	s.keys(d, d.Hide, d.Hide)
 	d.Show()
+}
+
+// Milestones (时间节点).
+
+// milestoneRow is one row of the milestone editor: the milestone's ID, made
+// when the row was added and kept while it exists, its day and content.
+type milestoneRow struct {
+	id    string
+	date  *widget.Entry
+	title *widget.Entry
+	del   *widget.Button
+}
+
+// newMilestoneEditor builds the 时间节点 tab: a note, the rows and 添加时间节点.
+func (a *indicators) newMilestoneEditor() fyne.CanvasObject {
+	a.mileNote = widget.NewLabel("")
+	a.mileNote.Wrapping = fyne.TextWrapWord
+	a.mileAddBtn = widget.NewButtonWithIcon(T("添加时间节点"), theme.ContentAddIcon(), a.addMilestone)
+	a.mileBox = container.NewVBox()
+	head := container.NewBorder(nil, nil, nil, a.mileAddBtn, a.mileNote)
+	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(a.mileBox))
+}
+
+// fillMilestones shows an indicator's milestones in the editor.
+func (a *indicators) fillMilestones(ms []assess.Milestone) {
+	a.miles = a.miles[:0:0]
+	for _, m := range ms {
+		r := a.newMilestoneRow(m.ID)
+		if !m.Due.IsZero() {
+			r.date.SetText(m.Due.In(assess.CST).Format(time.DateOnly))
+		}
+		r.title.SetText(m.Title)
+		a.miles = append(a.miles, r)
+	}
+	a.showMilestones()
+}
+
+// newMilestoneRow makes the entries of a milestone with ID id.
+func (a *indicators) newMilestoneRow(id string) *milestoneRow {
+	r := &milestoneRow{id: id, date: widget.NewEntry(), title: widget.NewEntry()}
+	r.date.SetPlaceHolder(T("YYYY-MM-DD"))
+	r.title.SetPlaceHolder(T("要完成的事项，如：制定年度工作计划"))
+	r.date.OnChanged = a.touched
+	r.title.OnChanged = a.touched
+	r.del = widget.NewButtonWithIcon(T("删除"), theme.DeleteIcon(), func() { a.removeMilestone(r) })
+	r.del.Importance = widget.LowImportance
+	return r
+}
+
+// showMilestones lays the rows out, numbered, with the tab's count.
+func (a *indicators) showMilestones() {
+	objs := make([]fyne.CanvasObject, 0, len(a.miles)+1)
+	if len(a.miles) > 0 {
+		objs = append(objs, container.NewBorder(nil, nil,
+			container.NewHBox(widget.NewLabel("    "), container.NewGridWrap(fyne.NewSize(130, 0), widget.NewLabel(T("日期")))),
+			nil, widget.NewLabel(T("内容"))))
+	}
+	for i, r := range a.miles {
+		num := widget.NewLabel(fmt.Sprintf("%d.", i+1))
+		date := container.NewGridWrap(fyne.NewSize(130, r.date.MinSize().Height), r.date)
+		objs = append(objs, container.NewBorder(nil, nil, container.NewHBox(num, date), r.del, r.title))
+	}
+	a.mileBox.Objects = objs
+	a.mileBox.Refresh()
+	title := T("时间节点")
+	if len(a.miles) > 0 {
+		title = T("时间节点（%d）", len(a.miles))
+	}
+	if a.formTabs != nil && len(a.formTabs.Items) > 2 && a.formTabs.Items[2].Text != title {
+		a.formTabs.Items[2].Text = title
+		a.formTabs.Refresh()
+	}
+	a.applyMilestonesEditable()
+}
+
+// canEditMilestones reports whether the form's milestones may be changed:
+// only a leaf indicator, the one units file against, has milestones.
+func (a *indicators) canEditMilestones() bool { return a.editable() && a.hasForm() && a.isLeaf() }
+
+// applyMilestonesEditable enables the editor as the user may use it and
+// says what the tab is for.
+func (a *indicators) applyMilestonesEditable() {
+	if a.mileBox == nil {
+		return
+	}
+	on := a.canEditMilestones()
+	for _, r := range a.miles {
+		enableIf(r.date, on)
+		enableIf(r.title, on)
+		enableIf(r.del, on)
+	}
+	enableIf(a.mileAddBtn, on && len(a.miles) < assess.MaxMilestones)
+	switch {
+	case !a.hasForm():
+		a.mileNote.SetText(T("请先在左侧选择一项末级指标。"))
+	case !a.isLeaf():
+		a.mileNote.SetText(T("只有末级指标可以设置时间节点；本项有下级指标。"))
+	default:
+		a.mileNote.SetText(T("时间节点是完成本项指标的阶段性要求，日期写作 2026-06-30，不能晚于截止日期；遇节假日顺延至下一个工作日。各单位按节点分别报送材料，逾期未报送将出现黄色预警。"))
+	}
+}
+
+// addMilestone adds an empty row with a new ID and puts the cursor in its
+// date.
+func (a *indicators) addMilestone() {
+	if !a.canEditMilestones() || len(a.miles) >= assess.MaxMilestones {
+		return
+	}
+	r := a.newMilestoneRow(a.nextMilestoneID())
+	a.miles = append(a.miles, r)
+	a.touched("")
+	a.showMilestones()
+	a.s.win.Canvas().Focus(r.date)
+}
+
+// removeMilestone takes a row out; saving makes it final.
+func (a *indicators) removeMilestone(r *milestoneRow) {
+	if !a.canEditMilestones() {
+		return
+	}
+	a.miles = slices.DeleteFunc(a.miles, func(x *milestoneRow) bool { return x == r })
+	a.touched("")
+	a.showMilestones()
+}
+
+// nextMilestoneID returns m<n> with n one more than any number in use, in
+// the editor or in the indicator as stored, so that the filings of a
+// removed milestone never pass to a new one.
+func (a *indicators) nextMilestoneID() string {
+	n := 0
+	see := func(id string) {
+		if v, err := strconv.Atoi(strings.TrimPrefix(id, "m")); err == nil && strings.HasPrefix(id, "m") && v > n {
+			n = v
+		}
+	}
+	for _, r := range a.miles {
+		see(r.id)
+	}
+	for _, m := range a.edit.Milestones {
+		see(m.ID)
+	}
+	for _, m := range a.byID[a.edit.ID].Milestones {
+		see(m.ID)
+	}
+	return fmt.Sprintf("m%d", n+1)
+}
+
+// readMilestones returns the milestones the editor describes, in its order;
+// rows left wholly empty are dropped. A day that is not YYYY-MM-DD is
+// refused here; assess.Indicator.Validate checks the rest.
+func (a *indicators) readMilestones() ([]assess.Milestone, error) {
+	var out []assess.Milestone
+	for i, r := range a.miles {
+		date, title := trimmed(r.date), trimmed(r.title)
+		if date == "" && title == "" {
+			continue
+		}
+		due, err := parseDay(date, T("第 %d 个时间节点的日期", i+1))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, assess.Milestone{ID: r.id, Title: title, Due: due})
+	}
+	return out, nil
 }

@@ -25,9 +25,10 @@ import (
 
 // review is the 指标审核 area: the review queue on the left, filtered by
 // unit, category, state, warning and text; the task opened on the right,
-// with the unit's latest statement and evidence, the indicator's
-// requirements, the history of versions and reviews, and the form to score
-// it (赋分) or return it for more material (退回补充).
+// with the unit's latest statement and evidence, its milestones (时间节点)
+// with their filings, the leads (督察线索) about the unit and the indicator,
+// the indicator's requirements, the history of versions and reviews, and
+// the form to score it (赋分) or return it for more material (退回补充).
 type review struct {
 	s   *Shell
 	box fyne.CanvasObject
@@ -62,6 +63,21 @@ type review struct {
 	files   *widget.List
 	reqs    *widget.RichText
 	history *widget.RichText
+	tabs    *container.AppTabs
+	msTab   *container.TabItem
+	leadTab *container.TabItem
+
+	msOf     *widget.Label
+	msList   *widget.List
+	msSel    int // the milestone shown below the list
+	msStmtOf *widget.Label
+	msStmt   *widget.Label
+	msFiles  *widget.List
+
+	leadsOf  *widget.Label
+	leadList *widget.List
+	leadText *widget.Label
+	leadForm *leadForm // the 纳入考核 form last shown
 
 	form      *fyne.Container
 	note      *widget.Label
@@ -81,6 +97,36 @@ type reviewItem struct {
 	rect    *assess.Rectification
 	users   map[string]string // user ID → name
 	year    assess.Year
+	now     time.Time
+
+	filings map[string]localdb.MilestoneView // milestone ID → the unit's filing
+	leads   []assess.Lead                    // about the unit and the indicator, then about the unit
+}
+
+// milestone returns the task's milestone i with its filing and state.
+func (it *reviewItem) milestone(i int) (assess.Milestone, *localdb.MilestoneView, assess.MilestoneState) {
+	m := it.view.Indicator.Milestones[i]
+	var fp *assess.MilestoneFiling
+	f, ok := it.filings[m.ID]
+	if ok {
+		fp = &f.MilestoneFiling
+	}
+	st := m.State(fp, it.now, assess.ChinaCalendar())
+	if !ok {
+		return m, nil, st
+	}
+	return m, &f, st
+}
+
+// milestoneFiles returns the evidence of milestone i's filing.
+func (it *reviewItem) milestoneFiles(i int) []assess.Attachment {
+	if it == nil || i < 0 || i >= len(it.view.Indicator.Milestones) {
+		return nil
+	}
+	if _, f, _ := it.milestone(i); f != nil {
+		return f.Attachments
+	}
+	return nil
 }
 
 // latest returns the latest submitted version, if any.
@@ -392,7 +438,11 @@ func loadQueue(ctx context.Context, db Store, y assess.Year, now time.Time) ([]q
 	if err != nil {
 		return nil, err
 	}
-	warns, err := taskWarnings(ctx, db, y, views, now)
+	filings, err := db.YearMilestoneFilings(ctx, y.ID)
+	if err != nil {
+		return nil, err
+	}
+	warns, err := taskWarnings(ctx, db, y, views, filings, now)
 	if err != nil {
 		return nil, err
 	}
@@ -405,10 +455,11 @@ func loadQueue(ctx context.Context, db Store, y assess.Year, now time.Time) ([]q
 }
 
 // taskWarnings computes each task's warning at now as the reviewer sees
-// its status. Only a task scored below its threshold can have a
+// its status, its milestones judged by filings (task ID → milestone ID →
+// filing). Only a task scored below its threshold can have a
 // rectification, so only those are read. A score still waiting to be sent
 // is not known yet and warns of nothing.
-func taskWarnings(ctx context.Context, db Store, y assess.Year, views []localdb.TaskView, now time.Time) ([]assess.Warning, error) {
+func taskWarnings(ctx context.Context, db Store, y assess.Year, views []localdb.TaskView, filings map[string]map[string]assess.MilestoneFiling, now time.Time) ([]assess.Warning, error) {
 	cal := assess.ChinaCalendar()
 	out := make([]assess.Warning, len(views))
 	for i, v := range views {
@@ -425,7 +476,7 @@ func taskWarnings(ctx context.Context, db Store, y assess.Year, views []localdb.
 		}
 		t := v.Task
 		t.Status = v.Local
-		out[i] = assess.TaskWarning(t, v.Indicator, rect, nil, now, cal, y.WarnDays)
+		out[i] = assess.TaskWarning(t, v.Indicator, rect, filings[v.ID], now, cal, y.WarnDays)
 	}
 	return out, nil
 }
@@ -455,14 +506,18 @@ func (a *review) newDetail() *fyne.Container {
 	a.reqs.Wrapping = fyne.TextWrapBreak
 	a.history = widget.NewRichText()
 	a.history.Wrapping = fyne.TextWrapBreak
-	tabs := container.NewAppTabs(
+	a.msTab = container.NewTabItem(T("时间节点"), a.newMilestones())
+	a.leadTab = container.NewTabItem(T("督察线索"), a.newLeads())
+	a.tabs = container.NewAppTabs(
 		container.NewTabItem(T("提交材料"), material),
+		a.msTab,
+		a.leadTab,
 		container.NewTabItem(T("指标要求"), container.NewVScroll(a.reqs)),
 		container.NewTabItem(T("审核历史"), container.NewVScroll(a.history)),
 	)
 
 	top := container.NewVBox(a.heading, a.meta, a.warn)
-	return container.NewBorder(top, a.newForm(), nil, nil, tabs)
+	return container.NewBorder(top, a.newForm(), nil, nil, a.tabs)
 }
 
 // newForm builds the scoring form and the note shown instead of it when
@@ -543,6 +598,8 @@ func (a *review) openTask(id string) {
 		a.score.SetText("")
 		a.comment.SetText("")
 		a.hideError()
+		a.msSel = 0
+		a.leadText.SetText("")
 	}
 	a.openID = id
 	a.openGen++
@@ -588,11 +645,34 @@ func loadReviewItem(ctx context.Context, db Store, y assess.Year, id string, now
 	if it.rect, err = rectOf(ctx, db, id); err != nil {
 		return nil, err
 	}
-	ws, err := taskWarnings(ctx, db, y, []localdb.TaskView{it.view}, now)
+	fs, err := db.MilestoneFilings(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	it.now, it.filings = now, map[string]localdb.MilestoneView{}
+	byID := map[string]assess.MilestoneFiling{}
+	for _, f := range fs {
+		it.filings[f.MilestoneID] = f
+		byID[f.MilestoneID] = f.MilestoneFiling
+	}
+	ws, err := taskWarnings(ctx, db, y, []localdb.TaskView{it.view}, map[string]map[string]assess.MilestoneFiling{id: byID}, now)
 	if err != nil {
 		return nil, err
 	}
 	it.warning = ws[0]
+	leads, err := db.Leads(ctx, localdb.LeadFilter{YearID: y.ID, UnitID: it.view.UnitID})
+	if err != nil {
+		return nil, err
+	}
+	inds, err := db.Indicators(ctx, y.ID)
+	if err != nil {
+		return nil, err
+	}
+	parents := map[string]string{}
+	for _, in := range inds {
+		parents[in.ID] = in.ParentID
+	}
+	it.leads = leadsFor(leads, it.view.Indicator, parents)
 	users, err := db.Users(ctx)
 	if err != nil {
 		return nil, err
@@ -630,6 +710,8 @@ func (a *review) showItem(it *reviewItem) {
 	a.reqs.Refresh()
 	a.history.Segments = a.historySegments(it)
 	a.history.Refresh()
+	a.showMilestones(it)
+	a.showLeads(it)
 
 	a.score.SetPlaceHolder(T("0 到 %s 分", assess.FormatScore(in.MaxScore)))
 	if why := blockedReason(it); why != "" {
@@ -934,4 +1016,236 @@ func halfWidth(r rune) rune {
 		return '-'
 	}
 	return r
+}
+
+// newMilestones builds the milestones tab: the task's milestones with the
+// unit's standing on each, and below, the statement and evidence filed
+// against the one chosen.
+func (a *review) newMilestones() fyne.CanvasObject {
+	a.msOf = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	a.msOf.Wrapping = fyne.TextWrapBreak
+	a.msList = widget.NewList(
+		func() int {
+			if a.item == nil {
+				return 0
+			}
+			return len(a.item.view.Indicator.Milestones)
+		},
+		func() fyne.CanvasObject {
+			title := widget.NewLabel("6月30日前 制定年度计划")
+			title.Truncation = fyne.TextTruncateEllipsis
+			info := widget.NewLabel("")
+			info.Truncation = fyne.TextTruncateEllipsis
+			info.SizeName = theme.SizeNameCaptionText
+			return container.NewBorder(nil, nil, colorDot(colorGrey), nil, container.NewVBox(title, info))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if a.item == nil || id >= len(a.item.view.Indicator.Milestones) {
+				return
+			}
+			m, f, st := a.item.milestone(id)
+			box := o.(*fyne.Container)
+			texts := box.Objects[0].(*fyne.Container)
+			texts.Objects[0].(*widget.Label).SetText(m.Title)
+			texts.Objects[1].(*widget.Label).SetText(milestoneInfo(m, f, st))
+			circle := box.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*canvas.Circle)
+			circle.FillColor = milestoneColor(st)
+			circle.Refresh()
+		})
+	a.msList.OnSelected = func(id widget.ListItemID) {
+		a.msSel = id
+		a.showMilestone()
+	}
+	a.msStmtOf = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	a.msStmtOf.Truncation = fyne.TextTruncateEllipsis
+	a.msStmt = widget.NewLabel("")
+	a.msStmt.Wrapping = fyne.TextWrapBreak
+	a.msFiles = widget.NewList(
+		func() int { return len(a.item.milestoneFiles(a.msSel)) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabel("年度计划.pdf")
+			name.Truncation = fyne.TextTruncateEllipsis
+			open := widget.NewButtonWithIcon(T("打开"), theme.FileIcon(), nil)
+			return container.NewBorder(nil, nil, nil, open, name)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			files := a.item.milestoneFiles(a.msSel)
+			if id >= len(files) {
+				return
+			}
+			f := files[id]
+			box := o.(*fyne.Container)
+			box.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s（%s）", f.Name, formatBytes(f.Size)))
+			box.Objects[1].(*widget.Button).OnTapped = func() { a.s.openEvidence(f) }
+		})
+	below := container.NewBorder(a.msStmtOf, nil, nil, nil,
+		container.NewVSplit(container.NewVScroll(a.msStmt), a.msFiles))
+	split := container.NewVSplit(a.msList, below)
+	split.Offset = 0.45
+	return container.NewBorder(a.msOf, nil, nil, nil, split)
+}
+
+// milestoneInfo is a milestone's due day, state and filing time.
+func milestoneInfo(m assess.Milestone, f *localdb.MilestoneView, st assess.MilestoneState) string {
+	due := m.DueDay(nil)
+	s := T("截止 %s", due.Format(time.DateOnly))
+	if !assess.DayOf(m.Due).Equal(due) {
+		s += T("（节假日顺延）")
+	}
+	s += " · " + milestoneLabel(st)
+	if f != nil {
+		s += " · " + T("报送于 %s", reviewTime(f.FiledAt))
+		if f.UpdatedAt.After(f.FiledAt) {
+			s += " · " + T("%s 更正", reviewTime(f.UpdatedAt))
+		}
+		if f.Pending {
+			s += T("（待同步）")
+		}
+	}
+	return s
+}
+
+// milestoneCounts says how many of the task's milestones are in each state.
+func milestoneCounts(it *reviewItem) string {
+	n := map[assess.MilestoneState]int{}
+	for i := range it.view.Indicator.Milestones {
+		_, _, st := it.milestone(i)
+		n[st]++
+	}
+	return T("时间节点 %d 个：按时完成 %d，逾期完成 %d，逾期未完成 %d，未到期 %d", len(it.view.Indicator.Milestones),
+		n[assess.MilestoneMet], n[assess.MilestoneLate], n[assess.MilestoneMissed], n[assess.MilestonePending])
+}
+
+// showMilestones shows the opened task's milestones.
+func (a *review) showMilestones(it *reviewItem) {
+	ms := it.view.Indicator.Milestones
+	if len(ms) == 0 {
+		a.msOf.SetText(T("该指标未设置时间节点"))
+		a.msTab.Text = T("时间节点")
+	} else {
+		a.msOf.SetText(milestoneCounts(it))
+		a.msTab.Text = T("时间节点（%d）", len(ms))
+	}
+	if a.msSel >= len(ms) {
+		a.msSel = 0
+	}
+	a.msList.Refresh()
+	if len(ms) > 0 {
+		a.msList.Select(a.msSel)
+	}
+	a.showMilestone()
+	a.tabs.Refresh()
+}
+
+// showMilestone shows the filing of the milestone chosen.
+func (a *review) showMilestone() {
+	it := a.item
+	if it == nil || a.msSel >= len(it.view.Indicator.Milestones) {
+		a.msStmtOf.SetText("")
+		a.msStmt.SetText("")
+		a.msFiles.Refresh()
+		return
+	}
+	m, f, st := it.milestone(a.msSel)
+	if f == nil {
+		a.msStmtOf.SetText(T("%s：%s", m.Title, milestoneLabel(st)))
+		a.msStmt.SetText(T("该单位尚未报送此时间节点"))
+	} else {
+		a.msStmtOf.SetText(T("%s：%s，%s 由 %s 报送", m.Title, milestoneLabel(st), reviewTime(f.FiledAt), nameOf(it.users, f.FiledBy)))
+		a.msStmt.SetText(orNoneText(f.Statement))
+	}
+	a.msFiles.Refresh()
+}
+
+// newLeads builds the leads tab: the leads about the unit and the
+// indicator, then those about the unit only, each with its decision and
+// the button to take it into account or withdraw that; the chosen one's
+// full summary below.
+func (a *review) newLeads() fyne.CanvasObject {
+	a.leadsOf = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	a.leadsOf.Wrapping = fyne.TextWrapBreak
+	a.leadList = widget.NewList(
+		func() int {
+			if a.item == nil {
+				return 0
+			}
+			return len(a.item.leads)
+		},
+		func() fyne.CanvasObject {
+			head := widget.NewLabelWithStyle("人大建议政协提案 · 2026-01-01", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			head.Truncation = fyne.TextTruncateEllipsis
+			text := widget.NewLabel("")
+			text.Truncation = fyne.TextTruncateEllipsis
+			text.SizeName = theme.SizeNameCaptionText
+			btn := widget.NewButton(T("纳入考核"), nil)
+			return container.NewBorder(nil, nil, nil, container.NewCenter(btn), container.NewVBox(head, text))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if a.item == nil || id >= len(a.item.leads) {
+				return
+			}
+			l := a.item.leads[id]
+			box := o.(*fyne.Container)
+			texts := box.Objects[0].(*fyne.Container)
+			btn := box.Objects[1].(*fyne.Container).Objects[0].(*widget.Button)
+			texts.Objects[0].(*widget.Label).SetText(a.leadHead(l))
+			state := texts.Objects[1].(*widget.Label)
+			state.Importance = widget.MediumImportance
+			if l.Considered {
+				state.Importance = widget.DangerImportance
+			}
+			state.SetText(leadStateText(l) + " · " + oneLineExcerpt(l.Summary, 60))
+			unit := a.item.view.UnitName
+			if l.Considered {
+				btn.SetText(T("撤销"))
+				btn.Importance = widget.WarningImportance
+				btn.OnTapped = func() { withdrawLead(a.s, l, unit) }
+			} else {
+				btn.SetText(T("纳入考核"))
+				btn.Importance = widget.HighImportance
+				btn.OnTapped = func() { a.leadForm = considerLead(a.s, l, unit) }
+			}
+			setEnabled(btn, a.item.year.State != assess.YearClosed)
+			btn.Refresh()
+		})
+	a.leadText = widget.NewLabel("")
+	a.leadText.Wrapping = fyne.TextWrapBreak
+	a.leadList.OnSelected = func(id widget.ListItemID) {
+		if a.item == nil || id >= len(a.item.leads) {
+			return
+		}
+		l := a.item.leads[id]
+		text := a.leadHead(l) + " · " + T("记录编号 %s", l.RecordID) + "\n" + leadStateText(l)
+		if c := strings.TrimSpace(l.Comment); l.Considered && c != "" {
+			text += " · " + T("考核意见：%s", c)
+		}
+		a.leadText.SetText(text + "\n" + l.Summary)
+	}
+	split := container.NewVSplit(a.leadList, container.NewVScroll(a.leadText))
+	split.Offset = 0.65
+	return container.NewBorder(a.leadsOf, nil, nil, nil, split)
+}
+
+// leadHead is a lead's source, date and what it concerns.
+func (a *review) leadHead(l assess.Lead) string {
+	what := T("单位线索")
+	if l.IndicatorID != "" {
+		what = T("本指标线索")
+		if l.IndicatorID != a.item.view.Indicator.ID {
+			what = T("上级指标线索")
+		}
+	}
+	return leadSourceLabel(l.Source) + " · " + leadDate(l) + " · " + what
+}
+
+// showLeads shows the opened task's leads.
+func (a *review) showLeads(it *reviewItem) {
+	a.leadsOf.SetText(leadsSummary(it.leads))
+	a.leadTab.Text = T("督察线索")
+	if len(it.leads) > 0 {
+		a.leadTab.Text = T("督察线索（%d）", len(it.leads))
+	}
+	a.leadList.UnselectAll()
+	a.leadList.Refresh()
+	a.tabs.Refresh()
 }

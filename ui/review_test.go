@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -418,5 +419,302 @@ func TestReviewFilterQueue(t *testing.T) {
 	}
 	if want := []string{"early", "late", "a", "c", "b", "scored"}; !slices.Equal(order, want) {
 		t.Fatalf("queue order %v, want %v: submitted oldest first, then returned, draft, scored", order, want)
+	}
+}
+
+// rvButton returns the visible button labelled text inside o, the n-th
+// (from 0) when there are several.
+func rvButton(t *testing.T, o fyne.CanvasObject, text string, n int) *widget.Button {
+	t.Helper()
+	var found []*widget.Button
+	rvWalk(o, func(x fyne.CanvasObject) {
+		if b, ok := x.(*widget.Button); ok && b.Text == text {
+			found = append(found, b)
+		}
+	})
+	if n >= len(found) {
+		t.Fatalf("%d buttons %q, want #%d", len(found), text, n)
+	}
+	return found[n]
+}
+
+// rvRound2 rounds to two decimals, as the server prints points.
+func rvRound2(f float64) float64 { return math.Round(f*100) / 100 }
+
+// rvStanding returns the unit's standing in the store.
+func rvStanding(t *testing.T, db *localdb.DB, yearID, unitID string) assess.Standing {
+	t.Helper()
+	sts, err := db.Standings(context.Background(), yearID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range sts {
+		if st.UnitID == unitID {
+			return st
+		}
+	}
+	t.Fatalf("no standing of %s", unitID)
+	return assess.Standing{}
+}
+
+// rvSync syncs a window and checks that nothing waits or was refused.
+func rvSync(t *testing.T, s *Shell, db *localdb.DB) {
+	t.Helper()
+	s.SyncNow()
+	s.Idle()
+	if p, r, err := db.PendingCount(context.Background()); err != nil || p != 0 || r != 0 {
+		rej, _ := db.Rejected(context.Background())
+		t.Fatalf("after the sync: %d pending, %d rejected %v, %v", p, r, rej, err)
+	}
+}
+
+func TestReviewMilestonesLeadsAndStanding(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	s, db := newTestShell(t, c, assess.Reviewer)
+	rep, rdb := newTestShell(t, c, assess.Reporter)
+	year := s.Year()
+	unit := rep.User().UnitID
+	views, err := db.Tasks(ctx, localdb.TaskFilter{YearID: year.ID, UnitID: unit})
+	if err != nil || len(views) < 4 {
+		t.Fatalf("the unit has %d tasks, %v", len(views), err)
+	}
+	taskA, taskB, taskC, taskD := views[0], views[1], views[2], views[3]
+
+	// The reviewer gives two indicators milestones: A one due before today
+	// (to be filed late) and one due on its deadline; B one due before today.
+	inds, err := db.Indicators(ctx, year.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	indicator := func(id string) assess.Indicator {
+		for _, in := range inds {
+			if in.ID == id {
+				return in
+			}
+		}
+		t.Fatalf("no indicator %s", id)
+		return assess.Indicator{}
+	}
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, assess.CST) }
+	inA := indicator(taskA.Indicator.ID)
+	inA.Milestones = []assess.Milestone{{ID: "m1", Title: "制定年度工作计划", Due: day(2, 27)}, {ID: "m2", Title: "完成中期自查", Due: assess.DayOf(inA.Deadline)}}
+	inB := indicator(taskB.Indicator.ID)
+	inB.Milestones = []assess.Milestone{{ID: "m1", Title: "印发实施方案", Due: day(2, 26)}}
+	if err := db.SaveIndicators(ctx, []assess.Indicator{inA, inB}); err != nil {
+		t.Fatal(err)
+	}
+	rvSync(t, s, db)
+
+	// The unit files A's first milestone with a file, and submits C and D.
+	rep.SyncNow()
+	rep.Idle()
+	const planPDF = "%PDF-1.4\n% 年度工作计划\n"
+	plan, err := rdb.AddEvidenceReader(ctx, "年度工作计划.pdf", strings.NewReader(planPDF))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.FileMilestone(ctx, taskA.ID, "m1", "已印发年度工作计划。", []assess.Attachment{plan}); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []localdb.TaskView{taskC, taskD} {
+		att, err := rdb.AddEvidenceReader(ctx, "会议纪要.pdf", strings.NewReader("%PDF-1.4\n% "+v.ID+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rdb.SaveDraft(ctx, v.ID, "已落实。", []assess.Attachment{att}); err != nil {
+			t.Fatal(err)
+		}
+		if err := rdb.Submit(ctx, v.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rvSync(t, rep, rdb)
+
+	// The reviewer scores C and D in full, and imports three leads: one
+	// about C's indicator, one about the unit, one about D's indicator.
+	rvSync(t, s, db)
+	scored := 0.0
+	for _, v := range []localdb.TaskView{taskC, taskD} {
+		if err := db.Score(ctx, v.ID, 1, v.Indicator.MaxScore, "材料齐全"); err != nil {
+			t.Fatal(err)
+		}
+		scored += v.Indicator.MaxScore
+	}
+	leadC := wire.LeadRecord{Source: assess.LeadLitigation, RecordID: "(2026)行初12号", UnitID: unit, Date: "2026-02-10",
+		Summary: "行政处罚决定因程序违法被法院判决撤销", IndicatorCode: taskC.Indicator.Code}
+	leadUnit := wire.LeadRecord{Source: assess.LeadPetition, RecordID: "XF-0088", UnitID: unit, Date: "2026-02-20", Summary: "群众反映办事窗口推诿"}
+	leadD := wire.LeadRecord{Source: assess.LeadHotline, RecordID: "12345-0301", UnitID: unit, Date: "2026-02-25",
+		Summary: "投诉执法人员未出示证件", IndicatorCode: taskD.Indicator.Code}
+	if err := db.ImportLeads(ctx, wire.LeadBatch{Leads: []wire.LeadRecord{leadC, leadUnit, leadD}}); err != nil {
+		t.Fatal(err)
+	}
+	rvSync(t, s, db)
+
+	// The queue's warnings count the filings: B's missed milestone warns
+	// yellow; A's, filed late, does not.
+	a := rvReviewArea(t, s)
+	row := func(id string) queueRow {
+		for _, r := range a.rows {
+			if r.TaskID == id {
+				return r
+			}
+		}
+		t.Fatalf("task %s is not in the queue", id)
+		return queueRow{}
+	}
+	if r := row(taskB.ID); r.Level != assess.Yellow || !strings.Contains(r.Reason, "印发实施方案") {
+		t.Fatalf("B warns %v %q, want yellow for its missed milestone", r.Level, r.Reason)
+	}
+	if r := row(taskA.ID); r.Level == assess.Yellow || strings.Contains(r.Reason, "制定年度工作计划") {
+		t.Fatalf("A warns %v %q, though its past milestone was filed", r.Level, r.Reason)
+	}
+
+	// A's milestones: the first filed late (the server's time of filing is
+	// after its due day), with its statement and file; the second not due.
+	rvOpen(t, a, taskA.ID)
+	a.tabs.Select(a.msTab)
+	s.Idle()
+	f, ok := a.item.filings["m1"]
+	if !ok || f.Pending {
+		t.Fatalf("A's filings %v", a.item.filings)
+	}
+	wantFirst := assess.MilestoneMet
+	if assess.DayOf(f.FiledAt).After(day(2, 27)) {
+		wantFirst = assess.MilestoneLate
+	}
+	if _, _, st := a.item.milestone(0); st != wantFirst {
+		t.Fatalf("m1 is %s, filed %s: want %s", st, f.FiledAt, wantFirst)
+	}
+	if _, _, st := a.item.milestone(1); st != assess.MilestonePending {
+		t.Fatalf("m2 is %s, want pending", st)
+	}
+	if a.msTab.Text != "时间节点（2）" || !strings.Contains(a.msOf.Text, milestoneLabel(wantFirst)+" 1") || !strings.Contains(a.msOf.Text, "未到期 1") {
+		t.Fatalf("milestones tab %q: %q", a.msTab.Text, a.msOf.Text)
+	}
+	m, fv, st := a.item.milestone(0)
+	if info := milestoneInfo(m, fv, st); !strings.Contains(info, "截止 2026-02-27") || !strings.Contains(info, milestoneLabel(wantFirst)) || !strings.Contains(info, "报送于 "+reviewTime(f.FiledAt)) {
+		t.Fatalf("m1 info %q", info)
+	}
+	if a.msStmt.Text != "已印发年度工作计划。" || !strings.Contains(a.msStmtOf.Text, "制定年度工作计划") {
+		t.Fatalf("m1 shows %q: %q", a.msStmtOf.Text, a.msStmt.Text)
+	}
+	test.Tap(rvButton(t, a.msFiles, "打开", 0))
+	s.Idle()
+	if got, err := os.ReadFile(filepath.Join(s.openDir(), plan.Hash[:8]+"-年度工作计划.pdf")); err != nil || string(got) != planPDF {
+		t.Fatalf("opened milestone file %q, %v", got, err)
+	}
+	a.msList.Select(1)
+	if !strings.Contains(a.msStmt.Text, "尚未报送") {
+		t.Fatalf("m2 shows %q", a.msStmt.Text)
+	}
+
+	// B: its milestone missed, and the warning says so.
+	rvOpen(t, a, taskB.ID)
+	if _, _, st := a.item.milestone(0); st != assess.MilestoneMissed || !a.warn.Visible() || !strings.Contains(a.warn.Text, "印发实施方案") {
+		t.Fatalf("B's milestone %s, warning %q", st, a.warn.Text)
+	}
+
+	// The unit's system points before any deduction, from the server.
+	var max float64
+	for _, v := range views {
+		max += v.Indicator.MaxScore
+	}
+	w := year.Weights.System
+	before := rvStanding(t, db, year.ID, unit)
+	if want := rvRound2(w * scored / max); before.System != want {
+		t.Fatalf("system points %v, want %v × %v ÷ %v = %v", before.System, w, scored, max, want)
+	}
+
+	// C shows its indicator's lead and the unit's, not D's.
+	rvOpen(t, a, taskC.ID)
+	a.tabs.Select(a.leadTab)
+	s.Idle()
+	// By hand: the unit's leads about C's indicator (the demo's own too, if
+	// any), newest first, then those about no indicator.
+	unitLeads, err := db.Leads(ctx, localdb.LeadFilter{YearID: year.ID, UnitID: unit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortStableFunc(unitLeads, func(x, y assess.Lead) int { return y.Date.Compare(x.Date) })
+	var wantIDs, ids []string
+	for _, l := range unitLeads {
+		if l.IndicatorID == taskC.Indicator.ID {
+			wantIDs = append(wantIDs, l.ID)
+		}
+	}
+	for _, l := range unitLeads {
+		if l.IndicatorID == "" {
+			wantIDs = append(wantIDs, l.ID)
+		}
+	}
+	for _, l := range a.item.leads {
+		ids = append(ids, l.ID)
+	}
+	idC := assess.LeadID(leadC.Source, leadC.RecordID)
+	rowC := slices.Index(ids, idC)
+	if !slices.Equal(ids, wantIDs) || rowC < 0 || !slices.Contains(ids, assess.LeadID(leadUnit.Source, leadUnit.RecordID)) ||
+		slices.Contains(ids, assess.LeadID(leadD.Source, leadD.RecordID)) || a.leadTab.Text != fmt.Sprintf("督察线索（%d）", len(wantIDs)) {
+		t.Fatalf("C's leads %v (tab %q), want %v", ids, a.leadTab.Text, wantIDs)
+	}
+	a.leadList.Select(rowC)
+	if !strings.Contains(a.leadText.Text, leadC.Summary) || !strings.Contains(a.leadText.Text, "行政诉讼败诉") {
+		t.Fatalf("lead detail %q", a.leadText.Text)
+	}
+
+	// 纳入考核 with a deduction typed in: bad values are refused in Chinese.
+	test.Tap(rvButton(t, a.leadList, "纳入考核", rowC))
+	form := a.leadForm
+	if form == nil {
+		t.Fatal("no 纳入考核 form")
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"", "请填写扣分"},
+		{"abc", "扣分“abc”不是数字"},
+		{"-1", "扣分不能为负数"},
+		{"100.5", "扣分不能超过 100 分"},
+		{"1.234", "扣分最多保留两位小数"},
+	} {
+		rvSetText(&form.deduction.Entry, tc.text)
+		rvDialog(t, s, "纳入考核")
+		if !s.dialogErr.Visible() || !strings.Contains(s.dialogErr.Text, tc.want) {
+			t.Fatalf("deduction %q: %q, want %q", tc.text, s.dialogErr.Text, tc.want)
+		}
+	}
+	const deduction = 1.25
+	rvSetText(&form.deduction.Entry, "１.25")
+	test.Type(form.comment, "行政处罚程序违法，扣减相应分值")
+	rvDialog(t, s, "纳入考核")
+	if s.win.Canvas().Overlays().Top() != nil {
+		t.Fatalf("the form stays open: %q", s.dialogErr.Text)
+	}
+	ls, err := db.Leads(ctx, localdb.LeadFilter{YearID: year.ID, UnitID: unit, OnlyConsidered: true})
+	if err != nil || len(ls) != 1 || ls[0].ID != idC || ls[0].Deduction != deduction || ls[0].Comment != "行政处罚程序违法，扣减相应分值" {
+		t.Fatalf("considered leads %+v, %v", ls, err)
+	}
+	rvSync(t, s, db)
+
+	// The server's standing drops by the deduction's weighted share.
+	after := rvStanding(t, db, year.ID, unit)
+	want := rvRound2(w * (scored - deduction) / max)
+	if after.System != want {
+		t.Fatalf("system points after the deduction %v, want %v × (%v − %v) ÷ %v = %v", after.System, w, scored, deduction, max, want)
+	}
+	if drop := rvRound2(before.System - after.System); drop != rvRound2(before.System-want) || drop <= 0 {
+		t.Fatalf("system points dropped by %v", drop)
+	}
+
+	// The lead now shows as taken into account; 撤销 withdraws it.
+	rvOpen(t, a, taskC.ID)
+	if l := a.item.leads[rowC]; !l.Considered || !strings.Contains(a.leadsOf.Text, "已纳入考核 1 条，共扣 1.25 分") {
+		t.Fatalf("after the deduction: %+v, %q", l, a.leadsOf.Text)
+	}
+	test.Tap(rvButton(t, a.leadList, "撤销", 0))
+	if text := rvDialog(t, s, "撤销"); !strings.Contains(text, "原扣 1.25 分") {
+		t.Fatalf("withdraw asks %q", text)
+	}
+	rvSync(t, s, db)
+	if st := rvStanding(t, db, year.ID, unit); st.System != before.System {
+		t.Fatalf("after withdrawing: %v, want %v", st.System, before.System)
 	}
 }

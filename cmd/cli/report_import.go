@@ -133,7 +133,7 @@ func (d *docs) importIndicators(fs *flag.FlagSet, path string) error {
 	if len(probs) > 0 {
 		return d.problems(path, probs, nil)
 	}
-	plan, err := d.src.PlanIndicators(ctx, y, inds)
+	plan, err := d.src.PlanIndicatorWorkbook(ctx, y, inds)
 	if err != nil {
 		return err
 	}

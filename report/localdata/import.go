@@ -32,7 +32,21 @@ type IndicatorPlan struct {
 // workbook twice queues nothing the second time. It also lists what the
 // server would refuse: a sub-indicator under an indicator already given
 // out as tasks, and a unit taken off an indicator it has already submitted.
+//
+// Milestones are compared like every other field: an indicator whose
+// milestones differ is saved with the imported ones (none, when it has none).
 func (s Source) PlanIndicators(ctx context.Context, y assess.Year, imported []assess.Indicator) (IndicatorPlan, error) {
+	return s.planIndicators(ctx, y, imported, false)
+}
+
+// PlanIndicatorWorkbook plans an indicator workbook as PlanIndicators does,
+// except that the workbook has no column for milestones: each indicator
+// keeps the milestones it has in the year.
+func (s Source) PlanIndicatorWorkbook(ctx context.Context, y assess.Year, imported []assess.Indicator) (IndicatorPlan, error) {
+	return s.planIndicators(ctx, y, imported, true)
+}
+
+func (s Source) planIndicators(ctx context.Context, y assess.Year, imported []assess.Indicator, keepMilestones bool) (IndicatorPlan, error) {
 	existing, err := s.DB.Indicators(ctx, y.ID)
 	if err != nil {
 		return IndicatorPlan{}, err
@@ -75,6 +89,9 @@ func (s Source) PlanIndicators(ctx context.Context, y assess.Year, imported []as
 			in.ParentID = id
 		}
 		old, found := byID[in.ID]
+		if found && keepMilestones {
+			in.Milestones = old.Milestones
+		}
 		if found && sameIndicator(old, in) {
 			p.Unchanged++
 			continue
@@ -108,7 +125,7 @@ func sameIndicator(a, b assess.Indicator) bool {
 		a.Title == b.Title && a.Content == b.Content && a.Standard == b.Standard &&
 		slices.Equal(a.Evidence, b.Evidence) && a.MaxScore == b.MaxScore && a.ScoringRule == b.ScoringRule &&
 		a.Deadline.Equal(b.Deadline) && a.LowScore == b.LowScore && a.KeyTask == b.KeyTask &&
-		sameSet(a.Units, b.Units)
+		sameSet(a.Units, b.Units) && assess.SameMilestones(a.Milestones, b.Milestones)
 }
 
 func sameSet(a, b []string) bool {

@@ -375,6 +375,61 @@ func TestPlanIndicators(t *testing.T) {
 	}
 }
 
+// TestPlanIndicatorWorkbookKeepsMilestones: a workbook has no milestone
+// column, so importing it keeps the milestones set in the window, while a
+// plan of the form's indicator saves a change of milestones.
+func TestPlanIndicatorWorkbookKeepsMilestones(t *testing.T) {
+	ctx := context.Background()
+	s := Source{DB: city(t, reviewer), Now: now}
+	ins, err := s.DB.Indicators(ctx, "2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in assess.Indicator
+	for _, x := range ins {
+		if x.Code == "1.1" {
+			in = x
+		}
+	}
+	if in.ID == "" {
+		t.Fatal("the fixture has no indicator 1.1")
+	}
+	row := in // as the workbook reads it: no milestones
+	in.Milestones = []assess.Milestone{{ID: "m1", Title: "制定年度计划", Due: assess.Date(2026, 6, 30)}}
+	p, err := s.PlanIndicators(ctx, y2026, []assess.Indicator{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Changed != 1 || len(p.Save) != 1 || len(p.Save[0].Milestones) != 1 {
+		t.Fatalf("plan of a milestone added in the form: %+v", p)
+	}
+	if err := s.DB.SaveIndicator(ctx, p.Save[0]); err != nil {
+		t.Fatal(err)
+	}
+	p, err = s.PlanIndicatorWorkbook(ctx, y2026, []assess.Indicator{row})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Unchanged != 1 || len(p.Save) != 0 {
+		t.Fatalf("workbook plan dropped or changed the milestones: %+v", p)
+	}
+	row.Title += "（修订）"
+	p, err = s.PlanIndicatorWorkbook(ctx, y2026, []assess.Indicator{row})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Changed != 1 || len(p.Save) != 1 || !assess.SameMilestones(p.Save[0].Milestones, in.Milestones) {
+		t.Fatalf("workbook plan of a changed title: %+v", p)
+	}
+	p, err = s.PlanIndicators(ctx, y2026, []assess.Indicator{row})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Save) != 1 || len(p.Save[0].Milestones) != 0 {
+		t.Fatalf("form plan without milestones should remove them: %+v", p)
+	}
+}
+
 func TestSameIndicator(t *testing.T) {
 	base := leaf1
 	for _, tt := range []struct {
@@ -397,6 +452,9 @@ func TestSameIndicator(t *testing.T) {
 		{"key task", func(in *assess.Indicator) { in.KeyTask = true }, false},
 		{"parent", func(in *assess.Indicator) { in.ParentID = "" }, false},
 		{"unit removed", func(in *assess.Indicator) { in.Units = []string{"east"} }, false},
+		{"milestone added", func(in *assess.Indicator) {
+			in.Milestones = []assess.Milestone{{ID: "m1", Title: "制定计划", Due: assess.Date(2026, 6, 30)}}
+		}, false},
 	} {
 		in := base
 		in.Evidence = slices.Clone(base.Evidence)
