@@ -2,11 +2,9 @@ package report
 
 import (
 	"cmp"
-	"fmt"
 	"io"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -27,11 +25,11 @@ const (
 )
 
 var externalFields = []fieldSpec{
-	{title: colUnit, aliases: []string{"单位名称", "unit"}, required: true},
-	{title: colSource, aliases: []string{"评估来源", "类型", "source"}, required: true},
-	{title: colScore, aliases: []string{"分数", "score"}, required: true},
-	{title: colFull, aliases: []string{"max"}, required: true},
-	{title: colNote, aliases: []string{"说明", "note"}},
+	{title: colUnit, aliases: []string{"单位名称", "unit"}, required: true, width: 20},
+	{title: colSource, aliases: []string{"评估来源", "类型", "source"}, required: true, width: 14},
+	{title: colScore, aliases: []string{"分数", "score"}, required: true, width: 10},
+	{title: colFull, aliases: []string{"max"}, required: true, width: 10},
+	{title: colNote, aliases: []string{"说明", "note"}, width: 40},
 }
 
 var externalHelp = map[string]string{
@@ -49,98 +47,22 @@ var sources = []assess.Source{assess.ThirdParty, assess.Survey, assess.Onsite}
 // skips it), a sheet explaining the columns, and drop-down lists of the
 // units and of the three sources.
 func ExternalTemplate(w io.Writer, units []assess.Unit) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", externalSheet); err != nil {
-		return err
-	}
-	hdr, err := f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7E6E6"}},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"},
-	})
-	if err != nil {
-		return err
-	}
-	for i, fs := range externalFields {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		title := fs.title
-		if fs.required {
-			title = "*" + title
-		}
-		if err := f.SetCellStr(externalSheet, col+"1", title); err != nil {
-			return err
-		}
-		if err := f.SetColWidth(externalSheet, col, col, []float64{20, 14, 10, 10, 40}[i]); err != nil {
-			return err
-		}
-	}
-	if err := f.SetCellStyle(externalSheet, "A1", "E1", hdr); err != nil {
-		return err
-	}
-	if err := f.SetPanes(externalSheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	if err := f.SetSheetRow(externalSheet, "A2", &[]any{examplePrefix + "：东城区", assess.Survey.Label(), 86.5, 100, "以“示例”开头的行不会导入"}); err != nil {
-		return err
-	}
-	example, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "808080"}})
-	if err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(externalSheet, "A2", "E2", example); err != nil {
-		return err
-	}
-	if _, err := f.NewSheet(listSheet); err != nil {
-		return err
-	}
-	for i, u := range units {
-		if err := f.SetCellStr(listSheet, fmt.Sprintf("A%d", i+1), u.Name); err != nil {
-			return err
-		}
-	}
-	if err := f.SetSheetVisible(listSheet, false); err != nil {
-		return err
-	}
-	if len(units) > 0 {
-		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(fmt.Sprintf("A2:A%d", templateRows))
-		dv.SetSqrefDropList(fmt.Sprintf("'%s'!$A$1:$A$%d", listSheet, len(units)))
-		dv.SetError(excelize.DataValidationErrorStyleStop, "单位", "请从列表中选择单位。")
-		if err := f.AddDataValidation(externalSheet, dv); err != nil {
-			return err
-		}
-	}
-	src := excelize.NewDataValidation(true)
-	src.SetSqref(fmt.Sprintf("B2:B%d", templateRows))
 	var labels []string
 	for _, s := range sources {
 		labels = append(labels, s.Label())
 	}
-	if err := src.SetDropList(labels); err != nil {
-		return err
-	}
-	src.SetError(excelize.DataValidationErrorStyleStop, "来源", "请选择第三方评估、民意调查或现场督察。")
-	if err := f.AddDataValidation(externalSheet, src); err != nil {
-		return err
-	}
-	num := excelize.NewDataValidation(true)
-	num.SetSqref(fmt.Sprintf("C2:D%d", templateRows))
-	if err := num.SetRange(0, 100000, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween); err != nil {
-		return err
-	}
-	num.SetError(excelize.DataValidationErrorStyleStop, "分数", "请输入数字。")
-	if err := f.AddDataValidation(externalSheet, num); err != nil {
-		return err
-	}
-	if err := writeGuide(f, externalFields, externalHelp, "外部评估导入说明：每行填写一个单位一项来源的得分；同一单位同一来源只能出现一次。导入时会检查全部行，有任何问题都不会导入。"); err != nil {
-		return err
-	}
-	f.SetActiveSheet(0)
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("write template: %w", err)
-	}
-	return nil
+	return importTemplate{
+		sheet:    externalSheet,
+		fields:   externalFields,
+		examples: [][]any{{examplePrefix + "：东城区", assess.Survey.Label(), 86.5, 100, "以“示例”开头的行不会导入"}},
+		checks: []templateCheck{
+			{cols: "A", values: unitNames(units), listed: true, title: "单位", message: "请从列表中选择单位。"},
+			{cols: "B", values: labels, title: "来源", message: "请选择第三方评估、民意调查或现场督察。"},
+			{cols: "C:D", kind: excelize.DataValidationTypeDecimal, min: 0, max: 100000, title: "分数", message: "请输入数字。"},
+		},
+		help:  externalHelp,
+		intro: "外部评估导入说明：每行填写一个单位一项来源的得分；同一单位同一来源只能出现一次。导入时会检查全部行，有任何问题都不会导入。",
+	}.write(w)
 }
 
 // ExternalID returns the ID of a unit's external score of a source in a
@@ -173,8 +95,8 @@ func ImportExternal(r io.Reader, yearID string, units []assess.Unit, now time.Ti
 	if len(rows) == 0 {
 		return nil, []ImportProblem{{Sheet: sheet, Row: 1, Reason: "工作表是空的，请在模板中填写后再导入 (the sheet is empty)"}}, nil
 	}
-	if len(rows) > maxImportRows+1 {
-		return nil, []ImportProblem{{Sheet: sheet, Row: maxImportRows + 2, Reason: fmt.Sprintf("超过 %d 行，请分批导入 (more than %d rows)", maxImportRows, maxImportRows)}}, nil
+	if probs := tooManyRows(sheet, rows); probs != nil {
+		return nil, probs, nil
 	}
 	h, probs := readHeader(sheet, rows[0], externalFields)
 	if len(probs) > 0 {
@@ -183,11 +105,7 @@ func ImportExternal(r io.Reader, yearID string, units []assess.Unit, now time.Ti
 	res := resolver{units: units}
 	seen := map[[2]string]int{}
 	var out []assess.ExternalScore
-	for i, row := range rows[1:] {
-		n := i + 2
-		if blank(row) || strings.HasPrefix(h.cell(row, colUnit), examplePrefix) {
-			continue
-		}
+	for n, row := range dataRows(h, rows, 0, colUnit) {
 		e, ps := parseExternalRow(h, n, row, yearID, res, now)
 		probs = append(probs, ps...)
 		if len(ps) > 0 {
@@ -208,12 +126,7 @@ func ImportExternal(r io.Reader, yearID string, units []assess.Unit, now time.Ti
 		sortProblems(probs)
 		return nil, probs, nil
 	}
-	place := map[string]int{}
-	for i, u := range units {
-		if _, ok := place[u.ID]; !ok {
-			place[u.ID] = i
-		}
-	}
+	place := unitPlaces(units)
 	slices.SortStableFunc(out, func(a, b assess.ExternalScore) int {
 		if c := cmp.Compare(place[a.UnitID], place[b.UnitID]); c != 0 {
 			return c
@@ -226,16 +139,7 @@ func ImportExternal(r io.Reader, yearID string, units []assess.Unit, now time.Ti
 func parseExternalRow(h header, n int, row []string, yearID string, res resolver, now time.Time) (assess.ExternalScore, []ImportProblem) {
 	c := &rowCells{h: h, n: n, row: row}
 	e := assess.ExternalScore{YearID: yearID, UpdatedAt: now}
-	switch u := c.text(colUnit); {
-	case u == "":
-		c.add(colUnit, "单位不能为空 (unit is required)")
-	default:
-		id, ok := res.unit(u)
-		if !ok {
-			c.add(colUnit, "单位“%s”不存在，请从下拉列表选择或核对名称 (unknown unit)", printable(u))
-		}
-		e.UnitID = id
-	}
+	e.UnitID = c.unit(res, "请从下拉列表选择或核对名称")
 	switch s := c.text(colSource); {
 	case s == "":
 		c.add(colSource, "来源不能为空，请选择第三方评估、民意调查或现场督察 (source is required)")

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/yiwangtong/yiwangtong/assess"
 )
 
@@ -19,18 +17,7 @@ func externalWorkbook(t testing.TB, rows ...[]any) []byte {
 	if err := ExternalTemplate(&tpl, testUnits); err != nil {
 		t.Fatal(err)
 	}
-	f := openXLSX(t, tpl.Bytes())
-	for i, r := range rows {
-		ref, _ := excelize.CoordinatesToCellName(1, i+3)
-		if err := f.SetSheetRow(externalSheet, ref, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return fillRows(t, openXLSX(t, tpl.Bytes()), externalSheet, 3, rows...)
 }
 
 func TestImportExternal(t *testing.T) {

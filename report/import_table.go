@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -115,6 +116,56 @@ func headerRow(rows [][]string, fields []fieldSpec) int {
 		}
 	}
 	return 0
+}
+
+// findHeader returns the index of the header row of rows, as headerRow
+// finds it, or the problem of a file without one (columns naming the
+// expected columns) or with too many rows.
+func findHeader(sheet string, rows [][]string, fields []fieldSpec, columns string) (int, []ImportProblem) {
+	skip := 0
+	if len(rows) > 0 {
+		skip = headerRow(rows, fields)
+	}
+	if len(rows) == 0 || blank(rows[skip]) {
+		return 0, []ImportProblem{{Sheet: sheet, Row: 1, Reason: "第 1 行应为列名（" + columns + "），文件是空的或第 1 行为空 (no header row)"}}
+	}
+	return skip, tooManyRows(sheet, rows)
+}
+
+// tooManyRows returns the problem of a sheet with more rows than an import
+// reads, nil when there are not.
+func tooManyRows(sheet string, rows [][]string) []ImportProblem {
+	if len(rows) <= maxImportRows+1 {
+		return nil
+	}
+	return []ImportProblem{{Sheet: sheet, Row: maxImportRows + 2, Reason: fmt.Sprintf("超过 %d 行，请分批导入 (more than %d rows)", maxImportRows, maxImportRows)}}
+}
+
+// dataRows yields the rows under the header row rows[skip] with their
+// numbers in the sheet, passing over empty rows and example rows (whose
+// cell of field starts with 示例).
+func dataRows(h header, rows [][]string, skip int, field string) iter.Seq2[int, []string] {
+	return func(yield func(int, []string) bool) {
+		for i, row := range rows[skip+1:] {
+			if blank(row) || strings.HasPrefix(h.cell(row, field), examplePrefix) {
+				continue
+			}
+			if !yield(skip+i+2, row) {
+				return
+			}
+		}
+	}
+}
+
+// unitPlaces maps each unit's ID to its first place in units.
+func unitPlaces(units []assess.Unit) map[string]int {
+	place := map[string]int{}
+	for i, u := range units {
+		if _, ok := place[u.ID]; !ok {
+			place[u.ID] = i
+		}
+	}
+	return place
 }
 
 // shiftRows moves problems found in rows[skip:] to their rows in the file.

@@ -22,18 +22,7 @@ func indicatorWorkbook(t testing.TB, rows ...[]any) []byte {
 	if err := IndicatorTemplate(&tpl, testUnits, testGroups); err != nil {
 		t.Fatal(err)
 	}
-	f := openXLSX(t, tpl.Bytes())
-	for i, r := range rows {
-		ref, _ := excelize.CoordinatesToCellName(1, i+4)
-		if err := f.SetSheetRow(indicatorSheet, ref, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return fillRows(t, openXLSX(t, tpl.Bytes()), indicatorSheet, 4, rows...)
 }
 
 // goodRows is a valid tree: two categories, the first without a 分值 (the

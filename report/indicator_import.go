@@ -2,7 +2,6 @@ package report
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -45,24 +44,19 @@ const (
 )
 
 var indicatorFields = []fieldSpec{
-	{title: colCode, aliases: []string{"指标编号", "code"}, required: true},
-	{title: colParent, aliases: []string{"上级指标编号", "parent"}},
-	{title: colTitle, aliases: []string{"指标名称", "title"}, required: true},
-	{title: colContent, aliases: []string{"内容", "content"}},
-	{title: colStandard, aliases: []string{"standard"}},
-	{title: colEvidence, aliases: []string{"佐证材料", "evidence"}},
-	{title: colMax, aliases: []string{"满分", "max_score"}, required: true},
-	{title: colLow, aliases: []string{"low_score"}},
-	{title: colRule, aliases: []string{"scoring_rule"}},
-	{title: colDeadline, aliases: []string{"deadline"}},
-	{title: colKey, aliases: []string{"key_task"}},
-	{title: colGroups, aliases: []string{"groups"}},
-	{title: colUnits, aliases: []string{"units"}},
-}
-
-var indicatorWidths = map[string]float64{
-	colCode: 10, colParent: 10, colTitle: 28, colContent: 40, colStandard: 40, colEvidence: 30, colMax: 8,
-	colLow: 8, colRule: 40, colDeadline: 12, colKey: 10, colGroups: 16, colUnits: 30,
+	{title: colCode, aliases: []string{"指标编号", "code"}, required: true, width: 10},
+	{title: colParent, aliases: []string{"上级指标编号", "parent"}, width: 10},
+	{title: colTitle, aliases: []string{"指标名称", "title"}, required: true, width: 28},
+	{title: colContent, aliases: []string{"内容", "content"}, width: 40},
+	{title: colStandard, aliases: []string{"standard"}, width: 40},
+	{title: colEvidence, aliases: []string{"佐证材料", "evidence"}, width: 30},
+	{title: colMax, aliases: []string{"满分", "max_score"}, required: true, width: 8},
+	{title: colLow, aliases: []string{"low_score"}, width: 8},
+	{title: colRule, aliases: []string{"scoring_rule"}, width: 40},
+	{title: colDeadline, aliases: []string{"deadline"}, width: 12},
+	{title: colKey, aliases: []string{"key_task"}, width: 10},
+	{title: colGroups, aliases: []string{"groups"}, width: 16},
+	{title: colUnits, aliases: []string{"units"}, width: 30},
 }
 
 var indicatorHelp = map[string]string{
@@ -84,55 +78,6 @@ var indicatorHelp = map[string]string{
 // column, and drop-down lists of the units and groups (several can be typed,
 // separated by 、), of 是/否 for key tasks, with number and date checks.
 func IndicatorTemplate(w io.Writer, units []assess.Unit, groups []assess.Group) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", indicatorSheet); err != nil {
-		return err
-	}
-	hdr, err := f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7E6E6"}},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
-	})
-	if err != nil {
-		return err
-	}
-	example, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "808080"}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	if err != nil {
-		return err
-	}
-	for i, fs := range indicatorFields {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		title := fs.title
-		if fs.required {
-			title = "*" + title
-		}
-		if err := f.SetCellStr(indicatorSheet, col+"1", title); err != nil {
-			return err
-		}
-		if err := f.SetColWidth(indicatorSheet, col, col, indicatorWidths[fs.title]); err != nil {
-			return err
-		}
-	}
-	last, _ := excelize.ColumnNumberToName(len(indicatorFields))
-	if err := f.SetCellStyle(indicatorSheet, "A1", last+"1", hdr); err != nil {
-		return err
-	}
-	if err := f.SetRowHeight(indicatorSheet, 1, 28); err != nil {
-		return err
-	}
-	if err := f.SetPanes(indicatorSheet, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"}); err != nil {
-		return err
-	}
-	deadlineCol := columnOf(indicatorFields, colDeadline)
-	plainDate, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
-	if err != nil {
-		return err
-	}
-	if err := f.SetColStyle(indicatorSheet, deadlineCol, plainDate); err != nil {
-		return err
-	}
-
 	exampleUnits := ""
 	if len(units) > 0 {
 		exampleUnits = units[0].Name
@@ -141,130 +86,34 @@ func IndicatorTemplate(w io.Writer, units []assess.Unit, groups []assess.Group) 
 	if len(groups) > 0 {
 		exampleGroup = groups[0].Name
 	}
-	examples := [][]any{
-		{examplePrefix + "1", "", "依法全面履行政府职能", "推进政府机构职能优化协同高效。", "", "", nil, nil, "", nil, "", "", ""},
-		{examplePrefix + "1.1", examplePrefix + "1", "权责清单动态管理", "全面实行政府权责清单制度，及时动态调整并向社会公布。",
-			"年内完成权责清单动态调整并在政府门户网站公布。", "权责清单调整文件\n政府门户网站公开页面截图", 2.5, 1.5,
-			"未按规定动态调整的扣1分；未公布的扣0.5分。", "如 2026-06-30", "否", exampleGroup, exampleUnits},
+	t := importTemplate{
+		sheet:       indicatorSheet,
+		fields:      indicatorFields,
+		tallHeader:  true,
+		freezeFirst: true,
+		dateField:   colDeadline,
+		examples: [][]any{
+			{examplePrefix + "1", "", "依法全面履行政府职能", "推进政府机构职能优化协同高效。", "", "", nil, nil, "", nil, "", "", ""},
+			{examplePrefix + "1.1", examplePrefix + "1", "权责清单动态管理", "全面实行政府权责清单制度，及时动态调整并向社会公布。",
+				"年内完成权责清单动态调整并在政府门户网站公布。", "权责清单调整文件\n政府门户网站公开页面截图", 2.5, 1.5,
+				"未按规定动态调整的扣1分；未公布的扣0.5分。", "如 2026-06-30", "否", exampleGroup, exampleUnits},
+		},
+		wrapExamples: true,
+		help:         indicatorHelp,
+		intro:        "指标导入说明：在“指标”工作表中每行填写一个指标，先填上级指标再填下级指标均可；导入时会检查全部行，有任何问题都不会导入，并列出每个问题所在的行和列。",
 	}
-	for r, row := range examples {
-		ref, _ := excelize.CoordinatesToCellName(1, r+2)
-		if err := f.SetSheetRow(indicatorSheet, ref, &row); err != nil {
-			return err
-		}
-	}
-	if err := f.SetCellStyle(indicatorSheet, "A2", last+"3", example); err != nil {
-		return err
-	}
-	// The lists behind the drop-downs, on a hidden sheet.
-	if _, err := f.NewSheet(listSheet); err != nil {
-		return err
-	}
-	for i, u := range units {
-		if err := f.SetCellStr(listSheet, fmt.Sprintf("A%d", i+1), u.Name); err != nil {
-			return err
-		}
-	}
-	gnames := append([]string{allUnitsName}, groupNameList(groups)...)
-	for i, g := range gnames {
-		if err := f.SetCellStr(listSheet, fmt.Sprintf("B%d", i+1), g); err != nil {
-			return err
-		}
-	}
-	if err := f.SetSheetVisible(listSheet, false); err != nil {
-		return err
-	}
-	rows := fmt.Sprintf("2:%d", templateRows)
-	span := func(field string) string {
-		c := columnOf(indicatorFields, field)
-		a, b, _ := strings.Cut(rows, ":")
-		return c + a + ":" + c + b
-	}
-	if len(units) > 0 {
-		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(span(colUnits))
-		dv.SetSqrefDropList(fmt.Sprintf("'%s'!$A$1:$A$%d", listSheet, len(units)))
-		dv.SetInput("分配单位", "从列表选择；分配多个单位时用“、”分隔输入。")
-		dv.SetError(excelize.DataValidationErrorStyleInformation, "分配单位", "多个单位请用“、”分隔，名称须与单位列表一致。")
-		if err := f.AddDataValidation(indicatorSheet, dv); err != nil {
-			return err
-		}
-	}
-	dv := excelize.NewDataValidation(true)
-	dv.SetSqref(span(colGroups))
-	dv.SetSqrefDropList(fmt.Sprintf("'%s'!$B$1:$B$%d", listSheet, len(gnames)))
-	dv.SetInput("分配分组", "从列表选择；多个分组用“、”分隔输入。")
-	dv.SetError(excelize.DataValidationErrorStyleInformation, "分配分组", "多个分组请用“、”分隔，名称须与分组列表一致。")
-	if err := f.AddDataValidation(indicatorSheet, dv); err != nil {
-		return err
-	}
-	key := excelize.NewDataValidation(true)
-	key.SetSqref(span(colKey))
-	if err := key.SetDropList([]string{"是", "否"}); err != nil {
-		return err
-	}
-	key.SetError(excelize.DataValidationErrorStyleStop, "重点任务", "请选择“是”或“否”。")
-	if err := f.AddDataValidation(indicatorSheet, key); err != nil {
-		return err
+	col := func(field string) string { return columnOf(indicatorFields, field) }
+	t.checks = []templateCheck{
+		{cols: col(colUnits), values: unitNames(units), listed: true, prompt: [2]string{"分配单位", "从列表选择；分配多个单位时用“、”分隔输入。"},
+			soft: true, title: "分配单位", message: "多个单位请用“、”分隔，名称须与单位列表一致。"},
+		{cols: col(colGroups), values: append([]string{allUnitsName}, groupNameList(groups)...), listed: true, prompt: [2]string{"分配分组", "从列表选择；多个分组用“、”分隔输入。"},
+			soft: true, title: "分配分组", message: "多个分组请用“、”分隔，名称须与分组列表一致。"},
+		{cols: col(colKey), values: []string{"是", "否"}, title: "重点任务", message: "请选择“是”或“否”。"},
 	}
 	for _, field := range []string{colMax, colLow} {
-		num := excelize.NewDataValidation(true)
-		num.SetSqref(span(field))
-		if err := num.SetRange(0, 1000, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween); err != nil {
-			return err
-		}
-		num.SetError(excelize.DataValidationErrorStyleStop, field, "请输入 0 到 1000 之间的数字。")
-		if err := f.AddDataValidation(indicatorSheet, num); err != nil {
-			return err
-		}
+		t.checks = append(t.checks, templateCheck{cols: col(field), kind: excelize.DataValidationTypeDecimal, min: 0, max: 1000, title: field, message: "请输入 0 到 1000 之间的数字。"})
 	}
-	if err := writeGuide(f, indicatorFields, indicatorHelp, "指标导入说明：在“指标”工作表中每行填写一个指标，先填上级指标再填下级指标均可；导入时会检查全部行，有任何问题都不会导入，并列出每个问题所在的行和列。"); err != nil {
-		return err
-	}
-	f.SetActiveSheet(0)
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("write template: %w", err)
-	}
-	return nil
-}
-
-// writeGuide adds the sheet that explains each column.
-func writeGuide(f *excelize.File, fields []fieldSpec, help map[string]string, intro string) error {
-	if _, err := f.NewSheet(guideSheet); err != nil {
-		return err
-	}
-	if err := f.SetCellStr(guideSheet, "A1", intro); err != nil {
-		return err
-	}
-	if err := f.SetSheetRow(guideSheet, "A3", &[]any{"列名", "是否必填", "说明"}); err != nil {
-		return err
-	}
-	for i, fs := range fields {
-		req := ""
-		if fs.required {
-			req = "必填"
-		}
-		if err := f.SetSheetRow(guideSheet, fmt.Sprintf("A%d", i+4), &[]any{fs.title, req, help[fs.title]}); err != nil {
-			return err
-		}
-	}
-	if err := f.SetColWidth(guideSheet, "A", "A", 16); err != nil {
-		return err
-	}
-	if err := f.SetColWidth(guideSheet, "B", "B", 10); err != nil {
-		return err
-	}
-	return f.SetColWidth(guideSheet, "C", "C", 80)
-}
-
-func columnOf(fields []fieldSpec, title string) string {
-	for i, f := range fields {
-		if f.title == title {
-			c, _ := excelize.ColumnNumberToName(i + 1)
-			return c
-		}
-	}
-	return ""
+	return t.write(w)
 }
 
 func groupNameList(groups []assess.Group) []string {
@@ -328,8 +177,8 @@ func ImportIndicators(r io.Reader, yearID string, units []assess.Unit, groups []
 	if len(rows) == 0 {
 		return nil, []ImportProblem{{Sheet: sheet, Row: 1, Reason: "工作表是空的，请在模板中填写指标后再导入 (the sheet is empty)"}}, nil
 	}
-	if len(rows) > maxImportRows+1 {
-		return nil, []ImportProblem{{Sheet: sheet, Row: maxImportRows + 2, Reason: fmt.Sprintf("超过 %d 行，请分批导入 (more than %d rows)", maxImportRows, maxImportRows)}}, nil
+	if probs := tooManyRows(sheet, rows); probs != nil {
+		return nil, probs, nil
 	}
 	h, probs := readHeader(sheet, rows[0], indicatorFields)
 	if len(probs) > 0 {
@@ -338,11 +187,7 @@ func ImportIndicators(r io.Reader, yearID string, units []assess.Unit, groups []
 	res := resolver{units: units, groups: groups}
 	var parsed []indicatorRow
 	firstRow := map[string]int{} // code → row of its first use
-	for i, row := range rows[1:] {
-		n := i + 2
-		if blank(row) || strings.HasPrefix(h.cell(row, colCode), examplePrefix) {
-			continue
-		}
+	for n, row := range dataRows(h, rows, 0, colCode) {
 		ir, ps := parseIndicatorRow(h, n, row, yearID, res)
 		probs = append(probs, ps...)
 		ir.bad = len(ps) > 0

@@ -27,15 +27,13 @@ const (
 )
 
 var leadFields = []fieldSpec{
-	{title: colLeadSource, aliases: []string{"线索来源", "来源系统", "source"}, required: true},
-	{title: colLeadRecord, aliases: []string{"原记录编号", "来源记录编号", "案号", "record_id"}, required: true},
-	{title: colUnit, aliases: []string{"单位名称", "涉及单位", "责任单位", "unit", "unit_id"}, required: true},
-	{title: colLeadDate, aliases: []string{"发生日期", "立案日期", "决定日期", "date"}, required: true},
-	{title: colLeadSummary, aliases: []string{"内容摘要", "案情摘要", "内容", "summary"}, required: true},
-	{title: colLeadIndicator, aliases: []string{"相关指标", "指标", "indicator_code", "indicator"}},
+	{title: colLeadSource, aliases: []string{"线索来源", "来源系统", "source"}, required: true, width: 16},
+	{title: colLeadRecord, aliases: []string{"原记录编号", "来源记录编号", "案号", "record_id"}, required: true, width: 20},
+	{title: colUnit, aliases: []string{"单位名称", "涉及单位", "责任单位", "unit", "unit_id"}, required: true, width: 20},
+	{title: colLeadDate, aliases: []string{"发生日期", "立案日期", "决定日期", "date"}, required: true, width: 12},
+	{title: colLeadSummary, aliases: []string{"内容摘要", "案情摘要", "内容", "summary"}, required: true, width: 60},
+	{title: colLeadIndicator, aliases: []string{"相关指标", "指标", "indicator_code", "indicator"}, width: 12},
 }
-
-var leadWidths = []float64{16, 20, 20, 12, 60, 12}
 
 var leadHelp = map[string]string{
 	colLeadSource:    "必填。行政诉讼败诉、行政复议纠错、信访、12345热线或人大建议政协提案（也可填 litigation、reconsideration、petition、hotline、proposal）。",
@@ -52,47 +50,6 @@ var leadHelp = map[string]string{
 // explaining the columns; drop-down lists of the sources, the units and the
 // codes of indicators, and a date check.
 func LeadTemplate(w io.Writer, units []assess.Unit, indicators []assess.Indicator) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", leadSheet); err != nil {
-		return err
-	}
-	hdr, err := f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7E6E6"}},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"},
-	})
-	if err != nil {
-		return err
-	}
-	for i, fs := range leadFields {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		title := fs.title
-		if fs.required {
-			title = "*" + title
-		}
-		if err := f.SetCellStr(leadSheet, col+"1", title); err != nil {
-			return err
-		}
-		if err := f.SetColWidth(leadSheet, col, col, leadWidths[i]); err != nil {
-			return err
-		}
-	}
-	last, _ := excelize.ColumnNumberToName(len(leadFields))
-	if err := f.SetCellStyle(leadSheet, "A1", last+"1", hdr); err != nil {
-		return err
-	}
-	if err := f.SetPanes(leadSheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	dateCol := columnOf(leadFields, colLeadDate)
-	plainDate, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
-	if err != nil {
-		return err
-	}
-	if err := f.SetColStyle(leadSheet, dateCol, plainDate); err != nil {
-		return err
-	}
 	exampleUnit, exampleCode := "东城区", ""
 	if len(units) > 0 {
 		exampleUnit = units[0].Name
@@ -101,85 +58,26 @@ func LeadTemplate(w io.Writer, units []assess.Unit, indicators []assess.Indicato
 	if len(codes) > 0 {
 		exampleCode = codes[0]
 	}
-	if err := f.SetSheetRow(leadSheet, "A2", &[]any{assess.LeadLitigation.Label(), examplePrefix + "（2026）京0101行初123号", exampleUnit, "2026-03-15",
-		"原告诉被告不履行政府信息公开法定职责一案，一审判决被告败诉。以“示例”开头的记录编号不会导入。", exampleCode}); err != nil {
-		return err
-	}
-	example, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "808080"}})
-	if err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(leadSheet, "A2", last+"2", example); err != nil {
-		return err
-	}
-	if _, err := f.NewSheet(listSheet); err != nil {
-		return err
-	}
-	for i, u := range units {
-		if err := f.SetCellStr(listSheet, fmt.Sprintf("A%d", i+1), u.Name); err != nil {
-			return err
-		}
-	}
-	for i, c := range codes {
-		if err := f.SetCellStr(listSheet, fmt.Sprintf("B%d", i+1), c); err != nil {
-			return err
-		}
-	}
-	if err := f.SetSheetVisible(listSheet, false); err != nil {
-		return err
-	}
-	span := func(field string) string {
-		c := columnOf(leadFields, field)
-		return fmt.Sprintf("%s2:%s%d", c, c, templateRows)
-	}
 	var labels []string
 	for _, s := range assess.LeadSources {
 		labels = append(labels, s.Label())
 	}
-	src := excelize.NewDataValidation(true)
-	src.SetSqref(span(colLeadSource))
-	if err := src.SetDropList(labels); err != nil {
-		return err
-	}
-	src.SetError(excelize.DataValidationErrorStyleStop, "来源", "请从列表中选择线索来源。")
-	if err := f.AddDataValidation(leadSheet, src); err != nil {
-		return err
-	}
-	if len(units) > 0 {
-		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(span(colUnit))
-		dv.SetSqrefDropList(fmt.Sprintf("'%s'!$A$1:$A$%d", listSheet, len(units)))
-		dv.SetError(excelize.DataValidationErrorStyleStop, "单位", "请从列表中选择单位。")
-		if err := f.AddDataValidation(leadSheet, dv); err != nil {
-			return err
-		}
-	}
-	if len(codes) > 0 {
-		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(span(colLeadIndicator))
-		dv.SetSqrefDropList(fmt.Sprintf("'%s'!$B$1:$B$%d", listSheet, len(codes)))
-		dv.SetError(excelize.DataValidationErrorStyleStop, "指标编号", "请从列表中选择指标编号，或留空。")
-		if err := f.AddDataValidation(leadSheet, dv); err != nil {
-			return err
-		}
-	}
-	day := excelize.NewDataValidation(true)
-	day.SetSqref(span(colLeadDate))
-	if err := day.SetRange("1900-01-01", "9999-12-31", excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween); err != nil {
-		return err
-	}
-	day.SetError(excelize.DataValidationErrorStyleInformation, "日期", "请输入日期，如 2026-03-15。")
-	if err := f.AddDataValidation(leadSheet, day); err != nil {
-		return err
-	}
-	if err := writeGuide(f, leadFields, leadHelp, fmt.Sprintf("督察线索导入说明：每行填写一条线索，一次最多 %d 条。导入时会检查全部行，有任何问题都不会导入。同一来源、同一记录编号的线索再次导入时更新原线索（已作出的扣分决定保留），内容未变的不作改动。", wire.MaxLeadBatch)); err != nil {
-		return err
-	}
-	f.SetActiveSheet(0)
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("write template: %w", err)
-	}
-	return nil
+	col := func(field string) string { return columnOf(leadFields, field) }
+	return importTemplate{
+		sheet:     leadSheet,
+		fields:    leadFields,
+		dateField: colLeadDate,
+		examples: [][]any{{assess.LeadLitigation.Label(), examplePrefix + "（2026）京0101行初123号", exampleUnit, "2026-03-15",
+			"原告诉被告不履行政府信息公开法定职责一案，一审判决被告败诉。以“示例”开头的记录编号不会导入。", exampleCode}},
+		checks: []templateCheck{
+			{cols: col(colLeadSource), values: labels, title: "来源", message: "请从列表中选择线索来源。"},
+			{cols: col(colUnit), values: unitNames(units), listed: true, title: "单位", message: "请从列表中选择单位。"},
+			{cols: col(colLeadIndicator), values: codes, listed: true, title: "指标编号", message: "请从列表中选择指标编号，或留空。"},
+			{cols: col(colLeadDate), kind: excelize.DataValidationTypeDate, min: "1900-01-01", max: "9999-12-31", soft: true, title: "日期", message: "请输入日期，如 2026-03-15。"},
+		},
+		help:  leadHelp,
+		intro: fmt.Sprintf("督察线索导入说明：每行填写一条线索，一次最多 %d 条。导入时会检查全部行，有任何问题都不会导入。同一来源、同一记录编号的线索再次导入时更新原线索（已作出的扣分决定保留），内容未变的不作改动。", wire.MaxLeadBatch),
+	}.write(w)
 }
 
 // leafCodes returns the codes of the indicators without sub-indicators, in
@@ -221,15 +119,9 @@ func ParseLeads(r io.Reader, name string, units []assess.Unit, indicators []asse
 	if err != nil {
 		return nil, err
 	}
-	skip := 0
-	if len(rows) > 0 {
-		skip = headerRow(rows, leadFields)
-	}
-	if len(rows) == 0 || blank(rows[skip]) {
-		return nil, problemsError([]ImportProblem{{Sheet: sheet, Row: 1, Reason: "第 1 行应为列名（来源、记录编号、单位、日期、摘要、指标编号），文件是空的或第 1 行为空 (no header row)"}})
-	}
-	if len(rows) > maxImportRows+1 {
-		return nil, problemsError([]ImportProblem{{Sheet: sheet, Row: maxImportRows + 2, Reason: fmt.Sprintf("超过 %d 行，请分批导入 (more than %d rows)", maxImportRows, maxImportRows)}})
+	skip, probs := findHeader(sheet, rows, leadFields, "来源、记录编号、单位、日期、摘要、指标编号")
+	if len(probs) > 0 {
+		return nil, problemsError(probs)
 	}
 	h, probs := readHeader(sheet, rows[skip], leadFields)
 	if len(probs) > 0 {
@@ -238,11 +130,7 @@ func ParseLeads(r io.Reader, name string, units []assess.Unit, indicators []asse
 	res := resolver{units: units}
 	seen := map[string]int{}
 	var out []wire.LeadRecord
-	for i, row := range rows[skip+1:] {
-		n := skip + i + 2
-		if blank(row) || strings.HasPrefix(h.cell(row, colLeadRecord), examplePrefix) {
-			continue
-		}
+	for n, row := range dataRows(h, rows, skip, colLeadRecord) {
 		l, ps := parseLeadRow(h, n, row, res, indicators)
 		probs = append(probs, ps...)
 		if l.Source == "" || l.RecordID == "" {
@@ -294,16 +182,7 @@ func parseLeadRow(h header, n int, row []string, res resolver, indicators []asse
 	default:
 		l.RecordID = id
 	}
-	switch u := c.text(colUnit); {
-	case u == "":
-		c.add(colUnit, "单位不能为空 (unit is required)")
-	default:
-		id, ok := res.unit(u)
-		if !ok {
-			c.add(colUnit, "单位“%s”不存在，请从下拉列表选择或核对单位名称、编号 (unknown unit)", printable(u))
-		}
-		l.UnitID = id
-	}
+	l.UnitID = c.unit(res, "请从下拉列表选择或核对单位名称、编号")
 	var day time.Time
 	switch s := c.text(colLeadDate); {
 	case s == "":

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/yiwangtong/yiwangtong/assess"
 	"github.com/yiwangtong/yiwangtong/sync/wire"
 )
@@ -45,22 +43,13 @@ func TestLeadTemplateRoundTrip(t *testing.T) {
 	if got := strings.Join(codes[1], " "); got != "1.1 2.1 3.1 4.1 5.1 6.1 7.1 8.1" {
 		t.Errorf("indicator list %q", got)
 	}
-	for i, r := range [][]any{
+	filled := fillRows(t, f, leadSheet, 3,
 		// a real Excel date cell
-		{"行政诉讼败诉", "（2026）京0101行初17号", "东城区", time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), "判决撤销被告作出的行政处罚决定。", "1.1"},
-		{"hotline", "GD2026040100123", "xicheng", "2026/4/1", "群众反映执法人员未出示执法证件。", ""},
-		{"信访", "XF-88", "市公安局", "2026年5月6日", "  反映户籍办理超期。  ", "2026-2.1"},
-	} {
-		ref, _ := excelize.CoordinatesToCellName(1, i+3)
-		if err := f.SetSheetRow(leadSheet, ref, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ParseLeads(&b, "线索.xlsx", testUnits, leadIndicators())
+		[]any{"行政诉讼败诉", "（2026）京0101行初17号", "东城区", time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), "判决撤销被告作出的行政处罚决定。", "1.1"},
+		[]any{"hotline", "GD2026040100123", "xicheng", "2026/4/1", "群众反映执法人员未出示执法证件。", ""},
+		[]any{"信访", "XF-88", "市公安局", "2026年5月6日", "  反映户籍办理超期。  ", "2026-2.1"},
+	)
+	got, err := ParseLeads(bytes.NewReader(filled), "线索.xlsx", testUnits, leadIndicators())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,12 +126,13 @@ type header struct {
 	index map[string]int // field → column index
 }
 
-// fieldSpec is a column an import reads: its title in the template and
-// other titles accepted for it.
+// fieldSpec is a column an import reads: its title in the template,
+// other titles accepted for it, and its width in the template.
 type fieldSpec struct {
 	title    string
 	aliases  []string
 	required bool
+	width    float64
 }
 
 func readHeader(sheet string, row []string, fields []fieldSpec) (header, []ImportProblem) {
@@ -199,6 +200,22 @@ func (c *rowCells) text(field string) string {
 		return ""
 	}
 	return s
+}
+
+// unit reads the unit column (单位), a unit's name or ID, and returns the
+// unit's ID, "" for an unknown unit; hint tells in the problem how to put
+// an unknown unit right.
+func (c *rowCells) unit(res resolver, hint string) string {
+	u := c.text(colUnit)
+	if u == "" {
+		c.add(colUnit, "单位不能为空 (unit is required)")
+		return ""
+	}
+	id, ok := res.unit(u)
+	if !ok {
+		c.add(colUnit, "单位“%s”不存在，%s (unknown unit)", printable(u), hint)
+	}
+	return id
 }
 
 // number reads field as a number, what naming it in problems. given is

@@ -23,6 +23,23 @@ func openXLSX(t testing.TB, b []byte) *excelize.File {
 	return f
 }
 
+// fillRows writes rows into sheet of f, the first at row first, and
+// returns the workbook.
+func fillRows(t testing.TB, f *excelize.File, sheet string, first int, rows ...[]any) []byte {
+	t.Helper()
+	for i, r := range rows {
+		ref, _ := excelize.CoordinatesToCellName(1, first+i)
+		if err := f.SetSheetRow(sheet, ref, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // numFmt returns the number format code of a cell's style.
 func numFmt(t testing.TB, f *excelize.File, sheet, cell string) string {
 	t.Helper()

@@ -84,7 +84,6 @@ func SurveyTemplate(w io.Writer, src assess.Source, units []assess.Unit, items [
 	if len(items) > maxItems {
 		return assess.Errorf(assess.EInvalid, "分项最多 %d 项 (at most %d items)", maxItems, maxItems)
 	}
-	sheet := src.Label()
 	fields := []fieldSpec{
 		{title: colUnit, required: true},
 		{title: colSample},
@@ -104,113 +103,37 @@ func SurveyTemplate(w io.Writer, src assess.Source, units []assess.Unit, items [
 	}
 	fields = append(fields, fieldSpec{title: colNote})
 	guide := append(slices.Clone(fields[:4]), fieldSpec{title: colItems}, fieldSpec{title: colNote})
-
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	hdr, err := f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7E6E6"}},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
-	})
-	if err != nil {
-		return err
-	}
 	example := []any{examplePrefix + "：东城区", 1200, nil, 100}
-	for i, fs := range fields {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		title := fs.title
-		if fs.required {
-			title = "*" + title
-		}
-		if err := f.SetCellStr(sheet, col+"1", title); err != nil {
-			return err
-		}
-		width := 14.0
+	for i := range fields {
+		fs := &fields[i]
+		fs.width = 14
 		switch {
 		case i == 0:
-			width = 20
+			fs.width = 20
 		case fs.title == colNote:
-			width = 36
-		}
-		if err := f.SetColWidth(sheet, col, col, width); err != nil {
-			return err
+			fs.width = 36
 		}
 		if i >= 4 && fs.title != colNote {
 			example = append(example, []float64{88.5, 84, 91.25, 86, 90}[(i-4)%5])
 		}
 	}
 	example = append(example, "以“示例”开头的行不会导入；得分留空时取分项平均值")
-	last, _ := excelize.ColumnNumberToName(len(fields))
-	if err := f.SetCellStyle(sheet, "A1", last+"1", hdr); err != nil {
-		return err
-	}
-	if err := f.SetRowHeight(sheet, 1, 28); err != nil {
-		return err
-	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"}); err != nil {
-		return err
-	}
-	if err := f.SetSheetRow(sheet, "A2", &example); err != nil {
-		return err
-	}
-	exampleStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "808080"}})
-	if err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(sheet, "A2", last+"2", exampleStyle); err != nil {
-		return err
-	}
-	if _, err := f.NewSheet(listSheet); err != nil {
-		return err
-	}
-	for i, u := range units {
-		if err := f.SetCellStr(listSheet, fmt.Sprintf("A%d", i+1), u.Name); err != nil {
-			return err
-		}
-	}
-	if err := f.SetSheetVisible(listSheet, false); err != nil {
-		return err
-	}
-	if len(units) > 0 {
-		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(fmt.Sprintf("A2:A%d", templateRows))
-		dv.SetSqrefDropList(fmt.Sprintf("'%s'!$A$1:$A$%d", listSheet, len(units)))
-		dv.SetError(excelize.DataValidationErrorStyleStop, "单位", "请从列表中选择单位。")
-		if err := f.AddDataValidation(sheet, dv); err != nil {
-			return err
-		}
-	}
-	sample := excelize.NewDataValidation(true)
-	sample.SetSqref(fmt.Sprintf("B2:B%d", templateRows))
-	if err := sample.SetRange(0, maxSampleSize, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween); err != nil {
-		return err
-	}
-	sample.SetError(excelize.DataValidationErrorStyleStop, colSample, "请输入 0 或正整数。")
-	if err := f.AddDataValidation(sheet, sample); err != nil {
-		return err
-	}
 	lastItem, _ := excelize.ColumnNumberToName(len(fields) - 1)
-	num := excelize.NewDataValidation(true)
-	num.SetSqref(fmt.Sprintf("C2:%s%d", lastItem, templateRows))
-	if err := num.SetRange(0, 100000, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween); err != nil {
-		return err
-	}
-	num.SetError(excelize.DataValidationErrorStyleStop, "分数", "请输入数字。")
-	if err := f.AddDataValidation(sheet, num); err != nil {
-		return err
-	}
-	intro := fmt.Sprintf("%s结果导入说明：每行填写一个单位的结果；也可以直接导入调查机构提供的 Excel 或 CSV 文件，只要第 1 行是列名、有“单位”列。导入时会检查全部行，有任何问题都不会导入。", src.Label())
-	if err := writeGuide(f, guide, help, intro); err != nil {
-		return err
-	}
-	f.SetActiveSheet(0)
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("write template: %w", err)
-	}
-	return nil
+	return importTemplate{
+		sheet:       src.Label(),
+		fields:      fields,
+		tallHeader:  true,
+		freezeFirst: true,
+		examples:    [][]any{example},
+		checks: []templateCheck{
+			{cols: "A", values: unitNames(units), listed: true, title: "单位", message: "请从列表中选择单位。"},
+			{cols: "B", kind: excelize.DataValidationTypeWhole, min: 0, max: maxSampleSize, title: colSample, message: "请输入 0 或正整数。"},
+			{cols: "C:" + lastItem, kind: excelize.DataValidationTypeDecimal, min: 0, max: 100000, title: "分数", message: "请输入数字。"},
+		},
+		guide: guide,
+		help:  help,
+		intro: fmt.Sprintf("%s结果导入说明：每行填写一个单位的结果；也可以直接导入调查机构提供的 Excel 或 CSV 文件，只要第 1 行是列名、有“单位”列。导入时会检查全部行，有任何问题都不会导入。", src.Label()),
+	}.write(w)
 }
 
 // surveyHeader is a survey file's header: the known fields and the item
@@ -314,15 +237,9 @@ func ImportSurvey(r io.Reader, name, yearID string, src assess.Source, units []a
 	if err != nil {
 		return nil, nil, err
 	}
-	skip := 0
-	if len(rows) > 0 {
-		skip = headerRow(rows, surveyFields)
-	}
-	if len(rows) == 0 || blank(rows[skip]) {
-		return nil, []ImportProblem{{Sheet: sheet, Row: 1, Reason: "第 1 行应为列名（单位、样本量、得分等），文件是空的或第 1 行为空 (no header row)"}}, nil
-	}
-	if len(rows) > maxImportRows+1 {
-		return nil, []ImportProblem{{Sheet: sheet, Row: maxImportRows + 2, Reason: fmt.Sprintf("超过 %d 行，请分批导入 (more than %d rows)", maxImportRows, maxImportRows)}}, nil
+	skip, probs := findHeader(sheet, rows, surveyFields, "单位、样本量、得分等")
+	if len(probs) > 0 {
+		return nil, probs, nil
 	}
 	h, probs := readSurveyHeader(sheet, rows[skip:])
 	if len(probs) > 0 {
@@ -332,11 +249,7 @@ func ImportSurvey(r io.Reader, name, yearID string, src assess.Source, units []a
 	res := resolver{units: units}
 	seen := map[string]int{}
 	var out []assess.ExternalScore
-	for i, row := range rows[skip+1:] {
-		n := skip + i + 2
-		if blank(row) || strings.HasPrefix(h.cell(row, colUnit), examplePrefix) {
-			continue
-		}
+	for n, row := range dataRows(h.header, rows, skip, colUnit) {
 		e, ps := parseSurveyRow(h, n, row, res)
 		probs = append(probs, ps...)
 		if e.UnitID == "" {
@@ -364,12 +277,7 @@ func ImportSurvey(r io.Reader, name, yearID string, src assess.Source, units []a
 		sortProblems(probs)
 		return nil, probs, nil
 	}
-	place := map[string]int{}
-	for i, u := range units {
-		if _, ok := place[u.ID]; !ok {
-			place[u.ID] = i
-		}
-	}
+	place := unitPlaces(units)
 	slices.SortStableFunc(out, func(a, b assess.ExternalScore) int { return cmp.Compare(place[a.UnitID], place[b.UnitID]) })
 	return out, nil, nil
 }
@@ -380,16 +288,7 @@ func ImportSurvey(r io.Reader, name, yearID string, src assess.Source, units []a
 func parseSurveyRow(h surveyHeader, n int, row []string, res resolver) (assess.ExternalScore, []ImportProblem) {
 	c := &rowCells{h: h.header, n: n, row: row}
 	var e assess.ExternalScore
-	switch u := c.text(colUnit); {
-	case u == "":
-		c.add(colUnit, "单位不能为空 (unit is required)")
-	default:
-		id, ok := res.unit(u)
-		if !ok {
-			c.add(colUnit, "单位“%s”不存在，请核对单位名称或编号 (unknown unit)", printable(u))
-		}
-		e.UnitID = id
-	}
+	e.UnitID = c.unit(res, "请核对单位名称或编号")
 	if s := c.text(colSample); s != "" {
 		e.SampleSize = parseSample(c, s)
 	}

@@ -21,17 +21,7 @@ func newWorkbook(t testing.TB, sheet string, rows ...[]any) []byte {
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		t.Fatal(err)
 	}
-	for i, r := range rows {
-		ref, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow(sheet, ref, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return fillRows(t, f, sheet, 1, rows...)
 }
 
 // gbk encodes CSV text as Excel saves “CSV (逗号分隔)” on Chinese Windows.
@@ -137,21 +127,12 @@ func TestSurveyTemplateRoundTrip(t *testing.T) {
 	if got := strings.Join(rows[0], ","); got != "*单位,样本量,满意度得分,满分,政务公开满意度,行政执法满意度,政务服务满意度,备注" {
 		t.Errorf("header %s", got)
 	}
-	for i, r := range [][]any{
-		{"东城区", 1200, nil, nil, 88.5, 84, 91.25, "电话调查"},
-		{"xicheng", 950, nil, 100, 80, nil, 77.333},
-		{"市公安局", 0, 90, nil, 90, 90, 90},
-	} {
-		ref, _ := excelize.CoordinatesToCellName(1, i+3)
-		if err := f.SetSheetRow("民意调查", ref, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var filled bytes.Buffer
-	if err := f.Write(&filled); err != nil {
-		t.Fatal(err)
-	}
-	got, probs, err := ImportSurvey(&filled, "民意调查.xlsx", "2026", assess.Survey, testUnits, fixedNow)
+	filled := fillRows(t, f, "民意调查", 3,
+		[]any{"东城区", 1200, nil, nil, 88.5, 84, 91.25, "电话调查"},
+		[]any{"xicheng", 950, nil, 100, 80, nil, 77.333},
+		[]any{"市公安局", 0, 90, nil, 90, 90, 90},
+	)
+	got, probs, err := ImportSurvey(bytes.NewReader(filled), "民意调查.xlsx", "2026", assess.Survey, testUnits, fixedNow)
 	if err != nil || len(probs) > 0 {
 		t.Fatalf("err %v problems %v", err, probs)
 	}

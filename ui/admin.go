@@ -102,17 +102,12 @@ func adminGrid(headers []string, widths []float32, rows func() int, cell func(ro
 		},
 	)
 	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(headers) {
-			o.(*widget.Label).SetText(headers[id.Col])
+	withHeader(t, func(col int) string {
+		if col >= 0 && col < len(headers) {
+			return headers[col]
 		}
-	}
-	for i, w := range widths {
-		t.SetColumnWidth(i, w)
-	}
+		return ""
+	}, widths...)
 	return t
 }
 

@@ -235,7 +235,10 @@ func newReporterExternal(s *Shell) *reporterExternal {
 	a.visits = container.NewVBox()
 	sum := widget.NewCard(T("总分构成"), "", container.NewVBox(a.formula, a.points, hint))
 	visits := widget.NewCard(T("现场督察记录"), "", a.visits)
-	a.box = container.NewVScroll(container.NewVBox(a.notice, container.NewGridWithColumns(4, cards...), sum, visits))
+	// The composition and the visits side by side, so that the window
+	// shows every component with its source and the visits at once.
+	a.box = container.NewVScroll(container.NewVBox(a.notice, container.NewGridWithColumns(4, cards...),
+		container.NewGridWithColumns(2, sum, visits)))
 	return a
 }
 
@@ -525,17 +528,7 @@ func newReviewerExternal(s *Shell) *reviewerExternal {
 		a.updateCell,
 	)
 	a.table.ShowHeaderColumn = false
-	a.table.CreateHeader = func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.TextStyle.Bold = true
-		return l
-	}
-	a.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		o.(*widget.Label).SetText(extHeader(id.Col))
-	}
-	for col, w := range []float32{210, 150, 200, 200, 200, 110} {
-		a.table.SetColumnWidth(col, w)
-	}
+	withHeader(a.table, extHeader, 210, 150, 200, 200, 200, 110)
 	a.table.OnSelected = func(id widget.TableCellID) {
 		a.table.UnselectAll()
 		if id.Row < 0 || id.Row >= len(a.rows) {

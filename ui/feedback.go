@@ -150,16 +150,7 @@ func (a *feedback) scoresView() fyne.CanvasObject {
 		},
 		a.updateCell,
 	)
-	a.table.ShowHeaderRow = true
-	a.table.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
-	a.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		l := o.(*widget.Label)
-		l.TextStyle.Bold = true
-		l.SetText(fbColumnTitle(id.Col))
-	}
-	for col, w := range []float32{80, 250, 150, 100, 400, 150} {
-		a.table.SetColumnWidth(col, w)
-	}
+	withHeader(a.table, fbColumnTitle, 80, 250, 150, 100, 400, 150)
 	a.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(a.rows) {
 			a.rowInfo.SetText(a.rowText(a.rows[id.Row]))

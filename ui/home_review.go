@@ -817,16 +817,7 @@ func (a *reviewerHome) newRankTable(sts []assess.Standing) *widget.Table {
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(a.rankText(sts[id.Row], id.Col))
 		})
-	t.ShowHeaderRow = true
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		o.(*widget.Label).SetText(rankHeader(id.Col))
-	}
-	for i, w := range rankWidths {
-		t.SetColumnWidth(i, w)
-	}
+	withHeader(t, rankHeader, rankWidths...)
 	return t
 }
 

@@ -303,16 +303,7 @@ func (a *leadsArea) newTable() *widget.Table {
 			}
 			l.SetText(leadCell(r, id.Col))
 		})
-	t.ShowHeaderRow = true
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		o.(*widget.Label).SetText(leadHeader(id.Col))
-	}
-	for col, w := range []float32{104, 100, 110, 64, 190, 130} {
-		t.SetColumnWidth(col, w)
-	}
+	withHeader(t, leadHeader, 104, 100, 110, 64, 190, 130)
 	t.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(a.shown) {
 			a.open(a.rows[a.shown[id.Row]].Lead.ID)

@@ -188,8 +188,9 @@ func (a *review) newQueue() fyne.CanvasObject {
 	a.count = widget.NewLabel(T("正在读取任务…"))
 	a.table = a.newTable()
 	filters := container.NewGridWithColumns(2, a.unitSel, a.catSel, a.stateSel, a.levelSel)
-	top := container.NewVBox(filters, container.NewBorder(nil, nil, nil, a.count, a.search))
-	return container.NewBorder(top, nil, nil, nil, a.table)
+	// The count has a line of its own under the table, the pane's full
+	// width, so that no split position cuts it.
+	return container.NewBorder(container.NewVBox(filters, a.search), a.count, nil, nil, a.table)
 }
 
 // reviewStates are the states the queue can be narrowed to, in queue order.
@@ -299,25 +300,25 @@ func (a *review) newTable() *widget.Table {
 			l := box.Objects[0].(*widget.Label)
 			mark := box.Objects[1].(*fyne.Container)
 			l.SetText(queueCell(r, id.Col))
-			if c := warningColor(r.Level); id.Col == queueLevel && c != nil {
+			c := warningColor(r.Level)
+			dot := id.Col == queueLevel && c != nil
+			if dot {
 				circle := mark.Objects[0].(*fyne.Container).Objects[0].(*canvas.Circle)
 				circle.FillColor = c
 				circle.Refresh()
-				mark.Show()
-			} else {
-				mark.Hide()
+			}
+			if dot != mark.Visible() {
+				// A reused cell: lay the text out again for the dot shown
+				// or hidden, so that it does not keep the dot's place.
+				if dot {
+					mark.Show()
+				} else {
+					mark.Hide()
+				}
+				box.Refresh()
 			}
 		})
-	t.ShowHeaderRow = true
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		o.(*widget.Label).SetText(queueHeader(id.Col))
-	}
-	for col, w := range []float32{116, 104, 104, 50, 128, 108} {
-		t.SetColumnWidth(col, w)
-	}
+	withHeader(t, queueHeader, 116, 104, 104, 50, 128, 108)
 	t.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(a.shown) {
 			a.openTask(a.rows[a.shown[id.Row]].TaskID)
