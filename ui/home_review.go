@@ -514,7 +514,6 @@ func (a *reviewerHome) show(p cityProgress) {
 	for _, l := range []assess.Level{assess.Red, assess.Yellow, assess.Blue} {
 		a.levels[l].SetText(fmt.Sprintf("%s %d", warningLabel(l), p.Levels[l]))
 	}
-	a.setColumns()
 	a.matrix.Refresh()
 	var names []string
 	for _, c := range p.Categories {
@@ -668,18 +667,20 @@ func (a *reviewerHome) newMatrix() *widget.Table {
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		o.(*widget.Label).SetText(a.headerText(id.Col))
 	}
+	// The widths are set once, before the table has rows: each later
+	// SetColumnWidth would redraw every visible cell. Columns beyond the
+	// categories shown are simply not there.
+	t.SetColumnWidth(matrixUnit, 124)
+	t.SetColumnWidth(matrixGroup, 84)
+	for col := matrixFirstCategory; col < matrixFirstCategory+maxMatrixCategories+2; col++ {
+		t.SetColumnWidth(col, 88)
+	}
 	return t
 }
 
-// setColumns sizes the matrix's columns for the categories shown.
-func (a *reviewerHome) setColumns() {
-	a.matrix.SetColumnWidth(matrixUnit, 124)
-	a.matrix.SetColumnWidth(matrixGroup, 84)
-	for i := 0; i <= len(a.data.Categories); i++ {
-		a.matrix.SetColumnWidth(matrixFirstCategory+i, 88)
-	}
-	a.matrix.SetColumnWidth(a.changeCol(), 76)
-}
+// maxMatrixCategories is how many category columns the matrix is sized
+// for; a tree with more shows the rest at the table's default width.
+const maxMatrixCategories = 40
 
 // totalCol is the matrix's column of a unit's total; changeCol that of its
 // change over the last 30 days.
