@@ -15,8 +15,17 @@ type UnitScores struct {
 	// the max scores of all tasks assigned to it (scored or not).
 	SystemScore float64
 	SystemMax   float64
+	// Deduction is what the leads taken into account (督察线索) take off
+	// SystemScore: the sum of their deductions (see Deductions).
+	Deduction float64
 	// External holds the latest external score of each source, if any.
 	External map[Source]ExternalScore
+}
+
+// NetSystemScore is the system score after the leads' deduction, rounded to
+// 2 decimals and never below 0.
+func (u UnitScores) NetSystemScore() float64 {
+	return max(0, round2(u.SystemScore-round2(u.Deduction)))
 }
 
 // Standing is a unit's total and rank within its group.
@@ -35,7 +44,7 @@ type Standing struct {
 // Rank computes every unit's standing in a year.
 //
 // Points: each component contributes weight × (score ÷ max): the system
-// evaluation from SystemScore ÷ SystemMax, the public-opinion survey and the
+// evaluation from NetSystemScore ÷ SystemMax, the public-opinion survey and the
 // on-site inspection from the unit's External score of that source. A missing
 // component, or one whose max is 0, contributes 0. Third-party evaluation
 // scores carry no weight of their own and do not count. Each component is
@@ -57,7 +66,7 @@ func Rank(yearID string, w Weights, units []UnitScores) []Standing {
 			YearID:  yearID,
 			UnitID:  u.UnitID,
 			GroupID: u.GroupID,
-			System:  round2(points(w.System, u.SystemScore, u.SystemMax)),
+			System:  round2(points(w.System, u.NetSystemScore(), u.SystemMax)),
 			Survey:  round2(external(w.Survey, u.External, Survey)),
 			Onsite:  round2(external(w.Onsite, u.External, Onsite)),
 		}

@@ -122,3 +122,24 @@ func TestRankEmpty(t *testing.T) {
 		t.Errorf("Rank(nil) = %#v, want an empty list", got)
 	}
 }
+
+// TestRankDeduction: the leads' deduction comes off the system score before
+// its points are computed, and the net score never goes below 0.
+func TestRankDeduction(t *testing.T) {
+	w := assess.DefaultWeights
+	units := []assess.UnitScores{
+		{UnitID: "a", GroupID: "g", SystemScore: 80, SystemMax: 100, Deduction: 2.5},   // 50 × 77.5 / 100 = 38.75
+		{UnitID: "b", GroupID: "g", SystemScore: 79, SystemMax: 100},                   // 39.5
+		{UnitID: "c", GroupID: "g", SystemScore: 1.2, SystemMax: 100, Deduction: 3.05}, // net 0
+	}
+	got := assess.Rank("2026", w, units)
+	want := map[string][2]float64{"b": {39.5, 1}, "a": {38.75, 2}, "c": {0, 3}}
+	for _, st := range got {
+		if st.System != want[st.UnitID][0] || float64(st.Rank) != want[st.UnitID][1] {
+			t.Errorf("%s: system %v rank %d, want %v", st.UnitID, st.System, st.Rank, want[st.UnitID])
+		}
+	}
+	if n := (assess.UnitScores{SystemScore: 8.3, Deduction: 1.1}).NetSystemScore(); n != 7.2 {
+		t.Errorf("NetSystemScore = %v, want 7.2", n)
+	}
+}

@@ -210,6 +210,7 @@ type extMine struct {
 	Visits   []assess.Inspection // by date, newest first
 	Scored   int                 // tasks scored
 	Tasks    int                 // tasks assigned
+	Leads    int                 // leads taken into account (Unit.Deduction is theirs)
 }
 
 func newReporterExternal(s *Shell) *reporterExternal {
@@ -278,11 +279,17 @@ func showText(l *widget.Label, text string) {
 // the points they make.
 func (c *extCard) setSystem(m extMine, w assess.Weights) {
 	c.e = assess.ExternalScore{}
-	c.score.Text = assess.FormatScore(m.Unit.SystemScore) + " / " + assess.FormatScore(m.Unit.SystemMax)
+	c.score.Text = assess.FormatScore(m.Unit.NetSystemScore()) + " / " + assess.FormatScore(m.Unit.SystemMax)
 	c.score.Refresh()
 	showText(c.weight, T("权重 %s · 计 %s 分", assess.FormatScore(w.System), assess.FormatScore(m.Standing.System)))
 	showText(c.note, T("已赋分 %d 项，共 %d 项指标", m.Scored, m.Tasks))
-	for _, l := range []*widget.Label{c.sample, c.items, c.version, c.docName} {
+	deduction := ""
+	if m.Leads > 0 {
+		deduction = T("指标得分 %s 分，督察线索扣分 %s 分（%d 条线索纳入考核，详见反馈报告）",
+			assess.FormatScore(m.Unit.SystemScore), assess.FormatScore(m.Unit.Deduction), m.Leads)
+	}
+	showText(c.sample, deduction)
+	for _, l := range []*widget.Label{c.items, c.version, c.docName} {
 		showText(l, "")
 	}
 	c.open.Hide()
@@ -412,8 +419,13 @@ func loadExtMine(ctx context.Context, db Store, y assess.Year, unitID string) (e
 	if m.Visits, err = db.Inspections(ctx, y.ID, unitID); err != nil {
 		return m, err
 	}
-	m.Unit = homeUnitScores(y, unitID, tasks, exts)
-	m.Standing = homeStanding(y, unitID, tasks, exts, standings)
+	leads, err := db.Leads(ctx, localdb.LeadFilter{YearID: y.ID, UnitID: unitID, OnlyConsidered: true})
+	if err != nil {
+		return m, err
+	}
+	m.Leads = len(leads)
+	m.Unit = homeUnitScores(y, unitID, tasks, exts, leads)
+	m.Standing = homeStanding(y, unitID, tasks, exts, leads, standings)
 	return m, nil
 }
 
@@ -453,7 +465,7 @@ func extFormula(w assess.Weights, us assess.UnitScores) string {
 		return homePercent(e.Score, e.Max)
 	}
 	return T("总分 = 系统评价 %s × 得分率 %s + 民意调查 %s × 得分率 %s + 现场督察 %s × 得分率 %s",
-		assess.FormatScore(w.System), homePercent(us.SystemScore, us.SystemMax),
+		assess.FormatScore(w.System), homePercent(us.NetSystemScore(), us.SystemMax),
 		assess.FormatScore(w.Survey), rate(assess.Survey),
 		assess.FormatScore(w.Onsite), rate(assess.Onsite))
 }

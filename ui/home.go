@@ -341,7 +341,11 @@ func loadHome(ctx context.Context, db Store, y assess.Year, unitID string, now t
 	if err != nil {
 		return d, err
 	}
-	d.Standing = homeStanding(y, unitID, tasks, exts, standings)
+	leads, err := db.Leads(ctx, localdb.LeadFilter{YearID: y.ID, UnitID: unitID, OnlyConsidered: true})
+	if err != nil {
+		return d, err
+	}
+	d.Standing = homeStanding(y, unitID, tasks, exts, leads, standings)
 	d.Pending, d.Rejected, err = db.PendingCount(ctx)
 	return d, err
 }
@@ -485,8 +489,8 @@ func homeCategories(inds []assess.Indicator, tasks []localdb.TaskView) []homeCat
 
 // homeUnitScores returns what a unit's total is made of: its tasks' scores and
 // max scores and its latest external score of each source.
-func homeUnitScores(y assess.Year, unitID string, tasks []localdb.TaskView, exts []assess.ExternalScore) assess.UnitScores {
-	us := assess.UnitScores{UnitID: unitID, External: map[assess.Source]assess.ExternalScore{}}
+func homeUnitScores(y assess.Year, unitID string, tasks []localdb.TaskView, exts []assess.ExternalScore, leads []assess.Lead) assess.UnitScores {
+	us := assess.UnitScores{UnitID: unitID, External: map[assess.Source]assess.ExternalScore{}, Deduction: assess.Deductions(leads)}
 	for _, v := range tasks {
 		if v.UnitID != unitID || v.YearID != y.ID {
 			continue
@@ -506,13 +510,13 @@ func homeUnitScores(y assess.Year, unitID string, tasks []localdb.TaskView, exts
 
 // homeStanding returns the server's standing of a unit; without one, its
 // points are computed here with assess.Rank and it is left unranked.
-func homeStanding(y assess.Year, unitID string, tasks []localdb.TaskView, exts []assess.ExternalScore, standings []assess.Standing) assess.Standing {
+func homeStanding(y assess.Year, unitID string, tasks []localdb.TaskView, exts []assess.ExternalScore, leads []assess.Lead, standings []assess.Standing) assess.Standing {
 	for _, st := range standings {
 		if st.UnitID == unitID {
 			return st
 		}
 	}
-	st := assess.Rank(y.ID, y.Weights, []assess.UnitScores{homeUnitScores(y, unitID, tasks, exts)})[0]
+	st := assess.Rank(y.ID, y.Weights, []assess.UnitScores{homeUnitScores(y, unitID, tasks, exts, leads)})[0]
 	st.Rank, st.OutOf = 0, 0
 	return st
 }

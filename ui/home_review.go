@@ -289,7 +289,7 @@ func localStandings(y assess.Year, views []localdb.TaskView, units []assess.Unit
 	}
 	for id, ls := range byUnit {
 		if us := scores[id]; us != nil {
-			us.SystemScore = max(0, us.SystemScore-assess.Deductions(ls))
+			us.Deduction = assess.Deductions(ls)
 		}
 	}
 	for _, e := range exts {

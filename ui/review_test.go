@@ -704,6 +704,20 @@ func TestReviewMilestonesLeadsAndStanding(t *testing.T) {
 		t.Fatalf("system points dropped by %v", drop)
 	}
 
+	// The unit sees the deduction in its own 第三方评估: the system score net
+	// of it, and where it came from.
+	rvSync(t, rep, rdb)
+	rep.Show("external")
+	rep.Idle()
+	mine := rep.areas["external"].(*reporterExternal)
+	wantNet := assess.FormatScore(rvRound2(scored-deduction)) + " / " + assess.FormatScore(max)
+	if got := mine.system.score.Text; got != wantNet {
+		t.Errorf("reporter's system score %q, want %q", got, wantNet)
+	}
+	if got := mine.system.sample.Text; !strings.Contains(got, "督察线索扣分 1.25 分（1 条线索纳入考核") || !mine.system.sample.Visible() {
+		t.Errorf("reporter's system card says %q", got)
+	}
+
 	// The lead now shows as taken into account; 撤销 withdraws it.
 	rvOpen(t, a, taskC.ID)
 	if l := a.item.leads[rowC]; !l.Considered || !strings.Contains(a.leadsOf.Text, "已纳入考核 1 条，共扣 1.25 分") {

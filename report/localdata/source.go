@@ -279,7 +279,7 @@ func (sn *snapshot) unitScores(u assess.Unit) assess.UnitScores {
 			us.SystemScore += v.Score
 		}
 	}
-	us.SystemScore = max(0, us.SystemScore-assess.Deductions(sn.leadsOf(u.ID)))
+	us.Deduction = assess.Deductions(sn.leadsOf(u.ID))
 	for _, e := range sn.externalsOf(u.ID) {
 		us.External[e.Source] = e
 	}

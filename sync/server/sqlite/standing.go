@@ -3,7 +3,6 @@ package sqlite
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 
 	"github.com/yiwangtong/yiwangtong/assess"
@@ -109,7 +108,7 @@ func (t *txn) recomputeGroup(k standingKey) error {
 			return err
 		}
 		if us := scores[unitID]; us != nil {
-			us.SystemScore = max(0, round2(us.SystemScore-round2(deduction)))
+			us.Deduction = deduction
 		}
 	}
 	rows.Close()
@@ -176,6 +175,3 @@ func (t *txn) putStanding(st assess.Standing) error {
 	}
 	return t.emit(wire.EntityStanding, id, "", st)
 }
-
-// round2 rounds a score to 2 decimals, as assess does.
-func round2(x float64) float64 { return math.Round(x*100) / 100 }
