@@ -256,6 +256,7 @@ func newExtCard(s *Shell, title string) *extCard {
 	c.score.TextSize = 26
 	c.score.TextStyle.Bold = true
 	c.weight.Wrapping = fyne.TextWrapWord
+	c.sample.Wrapping = fyne.TextWrapWord // the sample size, or 系统评价's lead deductions
 	c.items.Wrapping = fyne.TextWrapWord
 	c.note.Wrapping = fyne.TextWrapWord
 	c.docName.Truncation = fyne.TextTruncateEllipsis
