@@ -1022,19 +1022,26 @@ func extParse(unitID string, src assess.Source, scoreText, maxText string) (asse
 		return invalid(T("请选择评估来源"))
 	}
 	var err error
-	if e.Score, err = extNumber(scoreText, T("得分")); err != nil {
-		return e, err
+	e.Score, e.Max, err = extScoreOf(scoreText, maxText)
+	return e, err
+}
+
+// extScoreOf reads a typed score and its maximum: numbers of at most two
+// decimals, the maximum above 0, the score from 0 to it.
+func extScoreOf(scoreText, maxText string) (score, max float64, err error) {
+	if score, err = extNumber(scoreText, T("得分")); err != nil {
+		return 0, 0, err
 	}
-	if e.Max, err = extNumber(maxText, T("满分")); err != nil {
-		return e, err
+	if max, err = extNumber(maxText, T("满分")); err != nil {
+		return 0, 0, err
 	}
-	if e.Max <= 0 {
-		return invalid(T("满分必须大于 0"))
+	if max <= 0 {
+		return 0, 0, assess.Errorf(assess.EInvalid, "%s", T("满分必须大于 0"))
 	}
-	if e.Score < 0 || e.Score > e.Max {
-		return invalid(T("得分应在 0 到 %s 之间", assess.FormatScore(e.Max)))
+	if score < 0 || score > max {
+		return 0, 0, assess.Errorf(assess.EInvalid, "%s", T("得分应在 0 到 %s 之间", assess.FormatScore(max)))
 	}
-	return e, nil
+	return score, max, nil
 }
 
 // extNumber reads a number of at most two decimals typed in field.

@@ -521,19 +521,8 @@ func parseInspection(prev assess.Inspection, dateText, inspectorsText, findingsT
 	if in.Findings == "" {
 		return in, errEmpty(T("督察发现"))
 	}
-	if in.Score, err = extNumber(scoreText, T("得分")); err != nil {
-		return in, err
-	}
-	if in.Max, err = extNumber(maxText, T("满分")); err != nil {
-		return in, err
-	}
-	if in.Max <= 0 {
-		return invalid(T("满分必须大于 0"))
-	}
-	if in.Score < 0 || in.Score > in.Max {
-		return invalid(T("得分应在 0 到 %s 之间", assess.FormatScore(in.Max)))
-	}
-	return in, nil
+	in.Score, in.Max, err = extScoreOf(scoreText, maxText)
+	return in, err
 }
 
 // splitNames splits a list of names written with commas, 顿号 or
