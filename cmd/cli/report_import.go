@@ -150,80 +150,71 @@ func (d *docs) importIndicators(fs *flag.FlagSet, path string) error {
 }
 
 func (d *docs) importExternal(fs *flag.FlagSet, path string) error {
-	ctx := d.e.ctx
-	if err := localdata.CheckReviewer(d.me); err != nil {
-		return err
-	}
-	y, err := d.importYear(fs)
-	if err != nil {
-		return err
-	}
-	units, err := d.e.db.Units(ctx)
-	if err != nil {
-		return err
-	}
-	f, err := openWorkbook(path)
-	if err != nil {
-		return err
-	}
-	scores, probs, err := report.ImportExternal(f, y.ID, units, d.src.Now)
-	f.Close()
-	if err != nil {
-		return err
-	}
-	if len(probs) > 0 {
-		return d.problems(path, probs, nil)
-	}
-	plan, err := d.src.PlanExternals(ctx, y, scores)
-	if err != nil {
-		return err
-	}
-	if err := d.e.db.SaveExternals(ctx, plan.Save); err != nil {
-		return err // one transaction: nothing of the workbook was queued
-	}
-	fmt.Fprintf(d.e.io.Out, "%s：新增 %d 项、修改 %d 项外部评估分数，%d 项未变化已跳过 (external scores: %d added, %d changed, %d unchanged)\n",
-		y.Name, plan.Added, plan.Changed, plan.Unchanged, plan.Added, plan.Changed, plan.Unchanged)
-	d.noteQueued(len(plan.Save))
-	return nil
+	return d.importScores(fs, path, func(f io.Reader, y assess.Year, units []assess.Unit) ([]assess.ExternalScore, []report.ImportProblem, error) {
+		return report.ImportExternal(f, y.ID, units, d.src.Now)
+	}, func(y assess.Year, p localdata.ExternalPlan) string {
+		return fmt.Sprintf("%s：新增 %d 项、修改 %d 项外部评估分数，%d 项未变化已跳过 (external scores: %d added, %d changed, %d unchanged)",
+			y.Name, p.Added, p.Changed, p.Unchanged, p.Added, p.Changed, p.Unchanged)
+	})
 }
 
 // importSurvey imports one source's results as a contractor delivers them,
-// with the source document attached to every unit's result.
+// with the --document file attached to every unit's result.
 func (d *docs) importSurvey(fs *flag.FlagSet, path string, src assess.Source) error {
-	ctx := d.e.ctx
-	if err := localdata.CheckReviewer(d.me); err != nil {
-		return err
-	}
-	y, err := d.importYear(fs)
-	if err != nil {
-		return err
-	}
-	units, err := d.e.db.Units(ctx)
-	if err != nil {
-		return err
-	}
-	f, err := openWorkbook(path)
-	if err != nil {
-		return err
-	}
-	scores, probs, err := report.ImportSurvey(f, filepath.Base(path), y.ID, src, units, d.src.Now)
-	f.Close()
-	if err != nil {
-		return err
-	}
-	if len(probs) > 0 {
-		return d.problems(path, probs, nil)
-	}
-	if doc := flagString(fs, "document"); doc != "" {
-		a, err := d.e.db.AddEvidence(ctx, doc)
+	return d.importScores(fs, path, func(f io.Reader, y assess.Year, units []assess.Unit) ([]assess.ExternalScore, []report.ImportProblem, error) {
+		scores, probs, err := report.ImportSurvey(f, filepath.Base(path), y.ID, src, units, d.src.Now)
+		if err != nil || len(probs) > 0 {
+			return scores, probs, err
+		}
+		doc := flagString(fs, "document")
+		if doc == "" {
+			fmt.Fprintf(d.e.io.Err, "提示：没有用 --document 附上%s的原始报告 (no source document attached)\n", src.Label())
+			return scores, nil, nil
+		}
+		a, err := d.e.db.AddEvidence(d.e.ctx, doc)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		for i := range scores {
 			scores[i].Document, scores[i].DocumentName = a.Hash, a.Name
 		}
-	} else {
-		fmt.Fprintf(d.e.io.Err, "提示：没有用 --document 附上%s的原始报告 (no source document attached)\n", src.Label())
+		return scores, nil, nil
+	}, func(y assess.Year, p localdata.ExternalPlan) string {
+		return fmt.Sprintf("%s%s：新增 %d 个单位、替换 %d 个单位的结果，%d 个未变化已跳过 (%s: %d added, %d replaced, %d unchanged)",
+			y.Name, src.Label(), p.Added, p.Changed, p.Unchanged, src, p.Added, p.Changed, p.Unchanged)
+	})
+}
+
+// importScores imports external scores (reviewers) into the --year year:
+// read reads the file, every problem is listed and nothing queued if there
+// is any, unchanged scores are skipped, and the rest is queued in one
+// transaction; done words what was queued.
+func (d *docs) importScores(fs *flag.FlagSet, path string,
+	read func(f io.Reader, y assess.Year, units []assess.Unit) ([]assess.ExternalScore, []report.ImportProblem, error),
+	done func(assess.Year, localdata.ExternalPlan) string) error {
+	ctx := d.e.ctx
+	if err := localdata.CheckReviewer(d.me); err != nil {
+		return err
+	}
+	y, err := d.importYear(fs)
+	if err != nil {
+		return err
+	}
+	units, err := d.e.db.Units(ctx)
+	if err != nil {
+		return err
+	}
+	f, err := openWorkbook(path)
+	if err != nil {
+		return err
+	}
+	scores, probs, err := read(f, y, units)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if len(probs) > 0 {
+		return d.problems(path, probs, nil)
 	}
 	plan, err := d.src.PlanExternals(ctx, y, scores)
 	if err != nil {
@@ -232,8 +223,7 @@ func (d *docs) importSurvey(fs *flag.FlagSet, path string, src assess.Source) er
 	if err := d.e.db.SaveExternals(ctx, plan.Save); err != nil {
 		return err // one transaction: nothing of the file was queued
 	}
-	fmt.Fprintf(d.e.io.Out, "%s%s：新增 %d 个单位、替换 %d 个单位的结果，%d 个未变化已跳过 (%s: %d added, %d replaced, %d unchanged)\n",
-		y.Name, src.Label(), plan.Added, plan.Changed, plan.Unchanged, src, plan.Added, plan.Changed, plan.Unchanged)
+	fmt.Fprintln(d.e.io.Out, done(y, plan))
 	d.noteQueued(len(plan.Save))
 	return nil
 }
