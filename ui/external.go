@@ -21,6 +21,7 @@ import (
 	"github.com/yiwangtong/yiwangtong/assess"
 	"github.com/yiwangtong/yiwangtong/localdb"
 	"github.com/yiwangtong/yiwangtong/report"
+	"github.com/yiwangtong/yiwangtong/report/localdata"
 )
 
 // extSources are the external score sources in the order they are shown.
@@ -425,7 +426,7 @@ func loadExtMine(ctx context.Context, db Store, y assess.Year, unitID string) (e
 		return m, err
 	}
 	m.Leads = len(leads)
-	m.Unit = homeUnitScores(y, unitID, tasks, exts, leads)
+	m.Unit = localdata.UnitScores([]assess.Unit{{ID: unitID}}, tasks, exts, leads)[0]
 	m.Standing = homeStanding(y, unitID, tasks, exts, leads, standings)
 	return m, nil
 }

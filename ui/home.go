@@ -19,6 +19,7 @@ import (
 
 	"github.com/yiwangtong/yiwangtong/assess"
 	"github.com/yiwangtong/yiwangtong/localdb"
+	"github.com/yiwangtong/yiwangtong/report/localdata"
 )
 
 // reporterHome is a reporting unit's 首页 for the year shown: its tasks by
@@ -487,27 +488,6 @@ func homeCategories(inds []assess.Indicator, tasks []localdb.TaskView) []homeCat
 	return out
 }
 
-// homeUnitScores returns what a unit's total is made of: its tasks' scores and
-// max scores and its latest external score of each source.
-func homeUnitScores(y assess.Year, unitID string, tasks []localdb.TaskView, exts []assess.ExternalScore, leads []assess.Lead) assess.UnitScores {
-	us := assess.UnitScores{UnitID: unitID, External: map[assess.Source]assess.ExternalScore{}, Deduction: assess.Deductions(leads)}
-	for _, v := range tasks {
-		if v.UnitID != unitID || v.YearID != y.ID {
-			continue
-		}
-		us.SystemMax += v.Indicator.MaxScore
-		if v.Status == assess.Scored || v.Scored {
-			us.SystemScore += v.Score
-		}
-	}
-	for _, e := range exts {
-		if e.UnitID == unitID && e.YearID == y.ID {
-			us.External[e.Source] = e
-		}
-	}
-	return us
-}
-
 // homeStanding returns the server's standing of a unit; without one, its
 // points are computed here with assess.Rank and it is left unranked.
 func homeStanding(y assess.Year, unitID string, tasks []localdb.TaskView, exts []assess.ExternalScore, leads []assess.Lead, standings []assess.Standing) assess.Standing {
@@ -516,7 +496,7 @@ func homeStanding(y assess.Year, unitID string, tasks []localdb.TaskView, exts [
 			return st
 		}
 	}
-	st := assess.Rank(y.ID, y.Weights, []assess.UnitScores{homeUnitScores(y, unitID, tasks, exts, leads)})[0]
+	st := assess.Rank(y.ID, y.Weights, localdata.UnitScores([]assess.Unit{{ID: unitID}}, tasks, exts, leads))[0]
 	st.Rank, st.OutOf = 0, 0
 	return st
 }

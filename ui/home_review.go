@@ -19,6 +19,7 @@ import (
 
 	"github.com/yiwangtong/yiwangtong/assess"
 	"github.com/yiwangtong/yiwangtong/localdb"
+	"github.com/yiwangtong/yiwangtong/report/localdata"
 )
 
 // maxUrgent is how many of the most urgent tasks the home page lists.
@@ -268,42 +269,7 @@ func rankedGroups(standings []assess.Standing, groups []assess.Group) (ranked []
 // and the external scores: used while the server has not sent a standing
 // for every unit with tasks.
 func localStandings(y assess.Year, views []localdb.TaskView, units []assess.Unit, exts []assess.ExternalScore, leads []assess.Lead) []assess.Standing {
-	scores := map[string]*assess.UnitScores{}
-	var list []*assess.UnitScores
-	for _, u := range units {
-		us := &assess.UnitScores{UnitID: u.ID, GroupID: u.GroupID, Name: u.Name, External: map[assess.Source]assess.ExternalScore{}}
-		scores[u.ID] = us
-		list = append(list, us)
-	}
-	for _, v := range views {
-		if us := scores[v.UnitID]; us != nil {
-			us.SystemMax += v.Indicator.MaxScore
-			if v.Scored {
-				us.SystemScore += v.Score
-			}
-		}
-	}
-	byUnit := map[string][]assess.Lead{}
-	for _, l := range leads {
-		byUnit[l.UnitID] = append(byUnit[l.UnitID], l)
-	}
-	for id, ls := range byUnit {
-		if us := scores[id]; us != nil {
-			us.Deduction = assess.Deductions(ls)
-		}
-	}
-	for _, e := range exts {
-		if us := scores[e.UnitID]; us != nil {
-			if old, ok := us.External[e.Source]; !ok || e.UpdatedAt.After(old.UpdatedAt) {
-				us.External[e.Source] = e
-			}
-		}
-	}
-	in := make([]assess.UnitScores, len(list))
-	for i, us := range list {
-		in[i] = *us
-	}
-	return assess.Rank(y.ID, y.Weights, in)
+	return assess.Rank(y.ID, y.Weights, localdata.UnitScores(units, views, exts, leads))
 }
 
 // standingsComplete reports whether standings has one for every unit with tasks.

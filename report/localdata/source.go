@@ -264,26 +264,44 @@ func (sn *snapshot) leadsOf(unitID string) []assess.Lead {
 	return out
 }
 
-// unitScores returns what a unit's total is made of, from its tasks and
-// leads in the snapshot: as on the server, the system score is the sum of
-// the task scores less the deductions of the leads taken into account, and
-// never below 0.
-func (sn *snapshot) unitScores(u assess.Unit) assess.UnitScores {
-	us := assess.UnitScores{UnitID: u.ID, GroupID: u.GroupID, Name: u.Name, External: map[assess.Source]assess.ExternalScore{}}
-	for _, v := range sn.tasks {
-		if v.UnitID != u.ID {
-			continue
-		}
-		us.SystemMax += v.Indicator.MaxScore
-		if v.Status == assess.Scored || v.Scored {
-			us.SystemScore += v.Score
+// UnitScores returns what each of units' totals is made of, in the order of
+// units, from the year's tasks, external scores and leads taken into
+// account as this PC holds them: as on the server, the system score is the
+// sum of the scored tasks' scores less the leads' deductions (see
+// assess.UnitScores.NetSystemScore), and each source's external score is
+// its latest.
+func UnitScores(units []assess.Unit, tasks []localdb.TaskView, exts []assess.ExternalScore, leads []assess.Lead) []assess.UnitScores {
+	out := make([]assess.UnitScores, len(units))
+	at := make(map[string]int, len(units))
+	for i, u := range units {
+		out[i] = assess.UnitScores{UnitID: u.ID, GroupID: u.GroupID, Name: u.Name, External: map[assess.Source]assess.ExternalScore{}}
+		at[u.ID] = i
+	}
+	for _, v := range tasks {
+		if i, ok := at[v.UnitID]; ok {
+			out[i].SystemMax += v.Indicator.MaxScore
+			if v.Status == assess.Scored || v.Scored {
+				out[i].SystemScore += v.Score
+			}
 		}
 	}
-	us.Deduction = assess.Deductions(sn.leadsOf(u.ID))
-	for _, e := range sn.externalsOf(u.ID) {
-		us.External[e.Source] = e
+	byUnit := map[string][]assess.Lead{}
+	for _, l := range leads {
+		byUnit[l.UnitID] = append(byUnit[l.UnitID], l)
 	}
-	return us
+	for id, ls := range byUnit {
+		if i, ok := at[id]; ok {
+			out[i].Deduction = assess.Deductions(ls)
+		}
+	}
+	for _, e := range exts {
+		if i, ok := at[e.UnitID]; ok {
+			if old, seen := out[i].External[e.Source]; !seen || e.UpdatedAt.After(old.UpdatedAt) {
+				out[i].External[e.Source] = e
+			}
+		}
+	}
+	return out
 }
 
 // allStandings returns the server's standings of the units with tasks when
@@ -302,11 +320,7 @@ func (sn *snapshot) allStandings() []assess.Standing {
 	if complete {
 		return sn.standings
 	}
-	scores := make([]assess.UnitScores, len(units))
-	for i, u := range units {
-		scores[i] = sn.unitScores(u)
-	}
-	return assess.Rank(sn.year.ID, sn.year.Weights, scores)
+	return assess.Rank(sn.year.ID, sn.year.Weights, UnitScores(units, sn.tasks, sn.externals, sn.leads))
 }
 
 // standingOf returns the server's standing of one unit; without one, the
@@ -318,7 +332,7 @@ func (sn *snapshot) standingOf(u assess.Unit) assess.Standing {
 			return st
 		}
 	}
-	st := assess.Rank(sn.year.ID, sn.year.Weights, []assess.UnitScores{sn.unitScores(u)})[0]
+	st := assess.Rank(sn.year.ID, sn.year.Weights, UnitScores([]assess.Unit{u}, sn.tasks, sn.externals, sn.leads))[0]
 	st.Rank, st.OutOf = 0, 0
 	return st
 }
